@@ -1,0 +1,1 @@
+"""Moves past conversation hours from "Upcoming" into the log of a wiki page."""

@@ -1,0 +1,304 @@
+"""Turns a plan into an edit: lines leave "Upcoming", rendered entries join the log.
+
+The edit is a list of whole-line removals and insertions, recorded with the reason for each, so
+the safety net can check every changed line against what the bot meant to do.
+"""
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.layout import OWN_UNIT, Chunk, Kind, Line, is_glue, kind_of
+from bot.log import insertion_index
+from bot.model import EventBlock, Session
+from bot.page import Page
+from bot.plan import Plan
+from bot.render import Renderer
+from bot.translate import Unit
+from bot.upcoming import paragraph_text
+
+_LIST_PREFIX = re.compile(r"^[*#:;]+[ \t]*")
+_CLOSE_TAG = re.compile(r"^\s*</translate>\s*$")
+_OPEN_TAG = re.compile(r"^\s*<translate(?:\s+nowrap)?\s*>\s*$")
+_MARKER_ONLY = re.compile(r"^\s*<!--T:[^>\s]+-->\s*$")
+
+
+@dataclass(frozen=True)
+class Change:
+    text: str
+    removed: dict[int, str]  # line number -> why: moved, retired, marker, tag or blank
+    inserted: tuple[str, ...]  # every line added
+    entries: tuple[str, ...]  # the log lines added, one per moved session
+    moved_units: tuple[str, ...]
+    changed_units: tuple[str, ...]
+    retired_units: tuple[str, ...]
+    retired_texts: tuple[str, ...]
+    placeholder: bool
+
+
+@dataclass
+class _Edit:
+    """The change under construction."""
+
+    removed: dict[int, str] = field(default_factory=dict)
+    insertions: list[tuple[int, list[str]]] = field(default_factory=list)  # (offset, lines)
+    carried: set[str] = field(default_factory=set)  # markers that move with their line
+    changed: set[str] = field(default_factory=set)
+    moved: set[str] = field(default_factory=set)
+    retired: set[str] = field(default_factory=set)
+
+
+def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
+    edit = _Edit()
+    for session in plan.moves:
+        edit.removed[session.slot.line.number] = "moved"
+    retired_texts = []
+    for block in plan.retiring:
+        for chunk in _retired_chunks(block, page):
+            retired_texts.append(paragraph_text(chunk))
+            edit.removed.update((line.number, "retired") for line in chunk.lines)
+    entries = _insert_entries(page, plan, renderer, edit)
+    _retire_emptied_units(page, edit)
+    _tidy(page, edit)
+    placeholder = bool(plan.retiring) and _left_empty(page, edit.removed)
+    if placeholder:
+        _insert_placeholder(page, renderer, edit)
+    return Change(
+        text=_apply(page, edit),
+        removed=edit.removed,
+        inserted=tuple(line for _, lines in edit.insertions for line in lines),
+        entries=tuple(entries),
+        moved_units=_ordered(edit.moved),
+        changed_units=_ordered(edit.changed),
+        retired_units=_ordered(edit.retired),
+        retired_texts=tuple(retired_texts),
+        placeholder=placeholder,
+    )
+
+
+def _ordered(markers: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(markers, key=lambda m: (not m.isdigit(), int(m) if m.isdigit() else 0, m)))
+
+
+def _retired_chunks(block: EventBlock, page: Page) -> list[Chunk]:
+    """The block's paragraphs; its subheading too, but only when nothing else lives under it."""
+    chunks = [*block.intro, *block.outro]
+    if block.heading is not None and _subsection_is_only(block, page):
+        chunks.insert(0, block.heading)
+    return chunks
+
+
+def _subsection_is_only(block: EventBlock, page: Page) -> bool:
+    assert block.heading is not None
+    owned = {line.number for c in (block.heading, *block.intro, block.items, *block.outro)
+             for line in c.lines}
+    after = [line for line in page.upcoming_lines if line.number > block.heading.first.number]
+    for line in after:
+        kind = kind_of(line.text)
+        if kind is Kind.HEADING and line.number not in owned:
+            return True
+        if kind in (Kind.TEXT, Kind.ITEM) and line.number not in owned:
+            return False
+    return True
+
+
+# --- the log -------------------------------------------------------------------------------
+
+
+def _insert_entries(page: Page, plan: Plan, renderer: Renderer, edit: _Edit) -> list[str]:
+    """Adds one rendered entry per moved session at its chronological place, newest first."""
+    groups: dict[int, list[Session]] = {}
+    for session in plan.moves:
+        groups.setdefault(insertion_index(page.entries, session.start), []).append(session)
+    added = []
+    for index, sessions in sorted(groups.items()):
+        sessions.sort(key=lambda s: (-s.start.timestamp(), s.slot.line.number))
+        offset, neighbour, lead, trail = _entry_place(page, index)
+        in_block = _in_block(page, offset)
+        if in_block and neighbour is not None:
+            unit = _unit_at(page.markup.units, neighbour.start)
+            if unit is not None and unit.marker:
+                edit.changed.add(unit.marker)
+        lines = [_styled(renderer.log_entry(s), s, neighbour, in_block, page, edit)
+                 for s in sessions]
+        added.extend(lines)
+        edit.insertions.append((offset, [*lead, *lines, *trail]))
+    return added
+
+
+def _entry_place(page: Page, index: int) -> tuple[int, Line | None, list[str], list[str]]:
+    """Where entries go: before entry `index`, after the last entry, or as a new list."""
+    entries = page.entries
+    if index < len(entries):
+        line = entries[index].line
+        return line.start, line, [], []
+    if entries:
+        line = entries[-1].line
+        return line.end, line, ([""] if not page.text.endswith("\n", 0, line.end) else []), []
+    return _new_list_place(page)
+
+
+def _new_list_place(page: Page) -> tuple[int, None, list[str], list[str]]:
+    """An empty log gets its list after the section's first paragraph (its introduction)."""
+    paragraph = next((c for c in page.log_chunks if c.kind is Kind.TEXT), None)
+    offset = paragraph.last.end if paragraph else page.log.body_start
+    following = page.text[offset : page.text.find("\n", offset) + 1 or len(page.text)]
+    if _CLOSE_TAG.match(following):
+        offset += len(following)
+    if _in_block(page, offset):
+        # Inside a translate block the list must be a unit of its own, not part of the intro.
+        return offset, None, [""], [""]
+    return offset, None, [], []
+
+
+def _styled(
+    text: str, session: Session, neighbour: Line | None, in_block: bool, page: Page, edit: _Edit
+) -> str:
+    """The entry as a list item shaped like its neighbours, carrying the timeslot's marker when
+    both the timeslot and the log's entries are translation units of their own."""
+    slot = session.slot
+    own = OWN_UNIT.match(neighbour.text) if neighbour is not None else None
+    prefix = own["prefix"] if own else _prefix(neighbour)
+    if in_block or (neighbour is not None and own is None) or not page.uses_translate:
+        if slot.marker:
+            edit.retired.add(slot.marker)
+        return f"{prefix}{text}"
+    if slot.marker:
+        edit.carried.add(slot.marker)
+        edit.moved.add(slot.marker)
+        edit.changed.add(slot.marker)
+        return f"{prefix}<translate><!--T:{slot.marker}--> {text}</translate>"
+    return f"{prefix}<translate>{text}</translate>"
+
+
+def _prefix(line: Line | None) -> str:
+    match = _LIST_PREFIX.match(line.text) if line is not None else None
+    return match.group() if match else "* "
+
+
+def _in_block(page: Page, offset: int) -> bool:
+    return any(b.inner_start <= offset <= b.inner_end for b in page.markup.blocks)
+
+
+def _unit_at(units: tuple[Unit, ...], offset: int) -> Unit | None:
+    return next((u for u in units if u.start <= offset < u.end), None)
+
+
+# --- translation units left behind in "Upcoming" --------------------------------------------
+
+
+def _retire_emptied_units(page: Page, edit: _Edit) -> None:
+    """A unit whose text all left loses its marker line (Translate rejects an empty unit);
+    a unit that lost part of its text is reported as changed."""
+    lines = [page.upcoming_heading, *page.upcoming_lines]
+    starts = [line.start for line in lines]
+    for unit in page.markup.units:
+        if unit.end <= page.upcoming.body_start or unit.start >= page.upcoming.end:
+            continue
+        first = max(bisect.bisect_right(starts, unit.start) - 1, 0)
+        last = bisect.bisect_left(starts, unit.end)
+        touching = lines[first:last]
+        content = [line for line in touching if line.text.strip() and not is_glue(line.text)]
+        gone = [line for line in content if line.number in edit.removed]
+        if not gone or not unit.marker:
+            continue
+        if len(gone) < len(content):
+            edit.changed.add(unit.marker)
+            continue
+        for line in touching:
+            if line.number not in edit.removed and _MARKER_ONLY.match(line.text):
+                edit.removed[line.number] = "marker"
+        if unit.marker not in edit.carried:
+            edit.retired.add(unit.marker)
+
+
+# --- leaving "Upcoming" tidy ----------------------------------------------------------------
+
+
+def _tidy(page: Page, edit: _Edit) -> None:
+    """Drops what the removals leave pointless: a translate block emptied or split in two around
+    nothing, and a second blank line where the removed text stood between two."""
+    _drop_empty_tag_pairs(page, edit)
+    _collapse_blanks(page, edit)
+
+
+def _kept(page: Page, removed: dict[int, str]) -> list[Line]:
+    return [page.upcoming_heading, *(l for l in page.upcoming_lines if l.number not in removed)]
+
+
+def _gap(a: Line, b: Line) -> bool:
+    """Whether removed lines stood between two kept lines."""
+    return b.number - a.number > 1
+
+
+def _drop_empty_tag_pairs(page: Page, edit: _Edit) -> None:
+    kept = _kept(page, edit.removed)
+    i = 0
+    while i < len(kept):
+        j = i + 1
+        while j < len(kept) and not kept[j].text.strip():
+            j += 1
+        if j < len(kept) and _pointless_pair(kept, i, j):
+            for line in kept[i : j + 1]:
+                edit.removed[line.number] = "tag" if line.text.strip() else "blank"
+            i = j + 1
+            continue
+        i += 1
+
+
+def _pointless_pair(kept: list[Line], i: int, j: int) -> bool:
+    touched = any(_gap(kept[k], kept[k + 1]) for k in range(i, j))
+    if not touched:
+        return False
+    first, second = kept[i].text, kept[j].text
+    if _OPEN_TAG.match(first) and _CLOSE_TAG.match(second):
+        return True
+    # Joining two blocks is only safe when a blank line still separates their units.
+    if _CLOSE_TAG.match(first) and _OPEN_TAG.match(second):
+        before = kept[i - 1].text.strip() if i > 0 else "x"
+        after = kept[j + 1].text.strip() if j + 1 < len(kept) else "x"
+        return not before or not after
+    return False
+
+
+def _collapse_blanks(page: Page, edit: _Edit) -> None:
+    kept = _kept(page, edit.removed)
+    for a, b in zip(kept, kept[1:], strict=False):
+        if _gap(a, b) and not a.text.strip() and not b.text.strip() and a.number not in edit.removed:
+            edit.removed[b.number] = "blank"
+
+
+def _left_empty(page: Page, removed: dict[int, str]) -> bool:
+    return all(not l.text.strip() or is_glue(l.text) for l in _kept(page, removed)[1:])
+
+
+def _insert_placeholder(page: Page, renderer: Renderer, edit: _Edit) -> None:
+    offset = page.upcoming_heading.end
+    text = renderer.placeholder()
+    if _in_block(page, offset) or not page.uses_translate:
+        lines = ["", text]
+    else:
+        lines = ["", "<translate>", text, "</translate>"]
+    following = next((l for l in _kept(page, edit.removed)[1:]), None)
+    if following is None or following.text.strip():
+        lines.append("")
+    edit.insertions.append((offset, lines))
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+def _apply(page: Page, edit: _Edit) -> str:
+    text = page.text
+    by_number = {line.number: line for line in page.upcoming_lines}
+    edits = [(by_number[n].start, by_number[n].end, "") for n in edit.removed]
+    edits += [(offset, offset, "".join(f"{l}\n" for l in lines)) for offset, lines in edit.insertions]
+    edits.sort(key=lambda e: (e[0], e[1]))
+    pieces, at = [], 0
+    for start, end, replacement in edits:
+        pieces.append(text[at:start])
+        pieces.append(replacement)
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)

@@ -1,0 +1,44 @@
+"""What `check` prints: the bot's reading of the page, for an editor to compare with theirs."""
+
+from datetime import datetime
+
+from bot.model import EventBlock
+from bot.page import Page
+from bot.plan import Plan
+from bot.report import iso
+
+
+def explain(page: Page, decided: Plan, now: datetime) -> str:
+    out = [
+        f"{page.upcoming.heading.title!r} (line {page.upcoming.heading.line}): "
+        f"{len(page.blocks)} event block(s); now is {iso(now)}"
+    ]
+    for block in page.blocks:
+        out.extend(_block(block, decided))
+    out.append(
+        f"{page.log.heading.title!r} (line {page.log.heading.line}): {len(page.entries)} entries"
+    )
+    out.append(f"{len(decided.moves)} session(s) would move to the log")
+    out.extend(f"warning: {w}" for w in (*page.warnings, *decided.warnings))
+    return "\n".join(out)
+
+
+def _block(block: EventBlock, decided: Plan) -> list[str]:
+    moving = {s.slot.line.number for s in decided.moves}
+    resolved = {s.slot.line.number: s for s in decided.resolved}
+    title = repr(block.title) if block.title else "(no title found)"
+    out = [f"  {title} (list at line {block.items.first.number})"]
+    for slot in block.slots:
+        number = slot.line.number
+        session = resolved.get(number)
+        if session is None:
+            out.append(f"    line {number}: {slot.mention.text!r}: date not sure; stays")
+            continue
+        state = "past: would move" if number in moving else "stays"
+        out.append(f"    line {number}: {iso(session.start)} to {iso(session.end)}: {state}")
+    for line in block.undated:
+        out.append(f"    line {line.number}: no date the bot can trust; stays")
+    if any(block is b for b in decided.retiring):
+        lines = ", ".join(str(c.first.number) for c in (*block.intro, *block.outro)) or "none"
+        out.append(f"    the whole block would leave with it (paragraphs at lines {lines})")
+    return out

@@ -1,0 +1,104 @@
+"""Splits a section's text into lines and groups them the way a reader sees them.
+
+Everything the bot edits is whole lines, because that is what editors see in a diff and what
+Translate's units are made of: paragraphs, list items and headings.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.outline import Section
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based, in the whole page
+    start: int  # offset in the page
+    end: int  # offset just past the newline (or the end of the page)
+    text: str  # without the newline
+
+
+class Kind(Enum):
+    BLANK = "blank"
+    GLUE = "glue"  # only translate tags, unit markers or comments: invisible to readers
+    ITEM = "item"
+    HEADING = "heading"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A paragraph, a list or a subheading: consecutive lines of one kind."""
+
+    kind: Kind  # TEXT, ITEM or HEADING
+    lines: tuple[Line, ...]
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def last(self) -> Line:
+        return self.lines[-1]
+
+
+#: A list item that is a translation unit of its own: `* <translate><!--T:24--> ...</translate>`.
+OWN_UNIT = re.compile(
+    r"^(?P<prefix>[*#:;]+[ \t]*)<translate>[ \t]*(?:<!--T:(?P<marker>[^>\s]+)-->[ \t]?)?"
+    r"(?:(?!</?translate\b).)*</translate>[ \t]*$"
+)
+_GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--.*?-->|<languages\s*/>|\s+")
+_HEADING = re.compile(r"^=+.*=+\s*(?:<!--.*?-->\s*)*$")
+
+
+def section_lines(text: str, section: Section) -> list[Line]:
+    """The lines of a section after its heading line."""
+    return lines_between(text, section.body_start, section.end, section.heading.line + 1)
+
+
+def lines_between(text: str, start: int, end: int, first_number: int) -> list[Line]:
+    lines = []
+    number = first_number
+    while start < end:
+        newline = text.find("\n", start, end)
+        stop = end if newline == -1 else newline + 1
+        lines.append(Line(number, start, stop, text[start : stop - 1 if newline != -1 else stop]))
+        start, number = stop, number + 1
+    return lines
+
+
+def is_glue(text: str) -> bool:
+    return _GLUE.sub("", text) == "" and text.strip() != ""
+
+
+def kind_of(text: str) -> Kind:
+    if not text.strip():
+        return Kind.BLANK
+    if is_glue(text):
+        return Kind.GLUE
+    if text[0] in "*#":
+        return Kind.ITEM
+    if _HEADING.match(text):
+        return Kind.HEADING
+    return Kind.TEXT
+
+
+def chunks(lines: list[Line]) -> list[Chunk]:
+    """Groups lines into paragraphs, lists and headings; blank and glue lines separate them."""
+    found: list[Chunk] = []
+    run: list[Line] = []
+    run_kind: Kind | None = None
+    for line in lines:
+        kind = kind_of(line.text)
+        if run and (kind is not run_kind or kind is Kind.HEADING):
+            found.append(Chunk(run_kind, tuple(run)))  # type: ignore[arg-type]
+            run = []
+        if kind in (Kind.BLANK, Kind.GLUE):
+            run_kind = None
+            continue
+        run.append(line)
+        run_kind = kind
+    if run:
+        found.append(Chunk(run_kind, tuple(run)))  # type: ignore[arg-type]
+    return found

@@ -1,0 +1,56 @@
+"""Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
+
+from dataclasses import dataclass
+
+from bot import translate
+from bot.errors import Refusal
+from bot.layout import Chunk, Line, chunks, lines_between, section_lines
+from bot.log import read_entries
+from bot.model import EventBlock, LogEntry
+from bot.outline import Section, find_section, headings
+from bot.settings import Settings
+from bot.upcoming import read_blocks
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    markup: translate.Markup
+    upcoming: Section
+    upcoming_heading: Line
+    upcoming_lines: list[Line]
+    blocks: list[EventBlock]
+    log: Section
+    log_chunks: list[Chunk]
+    entries: list[LogEntry]
+    warnings: list[str]
+
+    @property
+    def uses_translate(self) -> bool:
+        return bool(self.markup.blocks)
+
+
+def read_page(text: str, settings: Settings) -> Page:
+    try:
+        markup = translate.parse(text)
+    except translate.TranslateError as error:
+        raise Refusal(f"Translate markup is invalid: {error.reason}", error.line) from None
+    all_headings = headings(text)
+    upcoming = find_section(text, all_headings, settings.upcoming_headings)
+    log = find_section(text, all_headings, settings.log_headings)
+    upcoming, log = _apart(upcoming, log), _apart(log, upcoming)
+    heading_line = lines_between(text, upcoming.heading.start, upcoming.heading.end,
+                                 upcoming.heading.line)[0]
+    upcoming_lines = section_lines(text, upcoming)
+    blocks, warnings = read_blocks(chunks(upcoming_lines))
+    log_chunks = chunks(section_lines(text, log))
+    return Page(text, markup, upcoming, heading_line, upcoming_lines, blocks, log, log_chunks,
+                read_entries(log_chunks), warnings)
+
+
+def _apart(section: Section, other: Section) -> Section:
+    """Ends a section where the other one starts, so that a log nested under "Upcoming"
+    (or the reverse) is never read as part of it."""
+    if section.heading.start < other.heading.start < section.end:
+        return Section(section.heading, other.heading.start)
+    return section

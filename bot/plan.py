@@ -1,0 +1,78 @@
+"""Decides which sessions are over and which event blocks leave "Upcoming" with them."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import dates
+from bot.model import EventBlock, Session
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Plan:
+    moves: tuple[Session, ...]  # oldest first
+    resolved: tuple[Session, ...]  # every timeslot whose date the bot is sure of, moving or not
+    retiring: tuple[EventBlock, ...]
+    warnings: tuple[str, ...]
+
+
+def plan(
+    blocks: list[EventBlock],
+    now: datetime,
+    settings: Settings,
+    written_at: Mapping[str, datetime],
+    default_written_at: datetime,
+) -> Plan:
+    """Sessions whose end lies more than the grace period before `now`.
+
+    A yearless date is read against when its line was written (`written_at`, by line text,
+    else `default_written_at`); a date the bot cannot be sure of is never moved.
+    """
+    moves: list[Session] = []
+    resolved: list[Session] = []
+    retiring: list[EventBlock] = []
+    warnings: list[str] = []
+    for block in blocks:
+        sure = True
+        block_moves = []
+        for slot in block.slots:
+            written = written_at.get(slot.line.text, default_written_at)
+            try:
+                day = dates.resolve(slot.mention, written)
+            except dates.DateError as error:
+                warnings.append(f"line {slot.line.number}: {error}; left in place")
+                sure = False
+                continue
+            start, end = dates.session(slot.mention, day, settings.default_duration)
+            session = Session(
+                slot,
+                block,
+                start,
+                end,
+                has_time=slot.mention.start_time is not None,
+                has_end=slot.mention.end_time is not None,
+            )
+            resolved.append(session)
+            if end < now - settings.grace:
+                block_moves.append(session)
+        moves.extend(block_moves)
+        if sure and not block.undated and len(block_moves) == len(block.slots):
+            retiring.append(block)
+            warnings.extend(_unsure_warnings(block))
+    moves.sort(key=lambda s: (s.start, s.slot.line.number))
+    return Plan(tuple(moves), tuple(resolved), tuple(retiring), tuple(warnings))
+
+
+def _unsure_warnings(block: EventBlock) -> list[str]:
+    title = repr(block.title) if block.title else f"the list at line {block.items.first.number}"
+    return [
+        f"line {chunk.first.number}: kept the paragraph {_excerpt(chunk.first.text)}: "
+        f"cannot tell whether it belongs to {title}"
+        for chunk in block.unsure
+    ]
+
+
+def _excerpt(text: str, width: int = 50) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…")

@@ -1,0 +1,91 @@
+"""Renders the text the bot writes through the operator's Jinja2 templates.
+
+Templates carry the wording, the bot carries the structure (list prefix, translate tags, unit
+markers), so an operator can reword an entry without being able to break the page's translation.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from bot.errors import Refusal
+from bot.model import Session
+
+LOG_ENTRY = "log_entry.wikitext.j2"
+PLACEHOLDER = "upcoming_empty.wikitext.j2"
+
+# Markup a value could smuggle into the page; each is replaced by an entity that renders the same.
+_ESCAPES = {
+    "<": "&lt;",
+    ">": "&gt;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "|": "&#124;",
+    "~": "&#126;",
+}
+_SPECIAL = re.compile(r"[<>\[\]{}|~]|'(?=')|&(?=#?\w+;)|__|^[*#:;=]|\s+")
+
+
+def escape_wikitext(value: object) -> str:
+    """Plain text that cannot form markup: links, templates, tags, bold, magic words, lists."""
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group()
+        if found.isspace():
+            return " "
+        if found == "'":
+            return "&#39;"
+        if found == "&":
+            return "&amp;"
+        if found == "__":
+            return "&#95;_"
+        if found in "*#:;=":
+            return f"&#{ord(found)};"
+        return _ESCAPES[found]
+
+    return _SPECIAL.sub(replace, str(value).strip())
+
+
+@dataclass(frozen=True)
+class Renderer:
+    templates_dir: Path
+
+    def _environment(self) -> jinja2.Environment:
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates_dir),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+        environment.filters["wikitext"] = escape_wikitext
+        environment.globals["month_name"] = lambda month: calendar.month_name[month]
+        return environment
+
+    def render(self, name: str, **values: object) -> str:
+        """One line of wikitext; refuses a template that renders markup the bot must own."""
+        try:
+            text = self._environment().get_template(name).render(**values).strip()
+        except jinja2.TemplateError as error:
+            raise Refusal(f"template {name}: {error}") from None
+        if not text or "\n" in text or re.search(r"</?translate|<!--T:|^=", text):
+            raise Refusal(f"template {name} must render one line of text without "
+                          f"headings or translate markup, got {text!r}")
+        return text
+
+    def log_entry(self, session: Session) -> str:
+        return self.render(
+            LOG_ENTRY,
+            start=session.start,
+            end=session.end,
+            has_time=session.has_time,
+            has_end=session.has_end,
+            topic=session.block.title or "",
+        )
+
+    def placeholder(self) -> str:
+        return self.render(PLACEHOLDER)

@@ -1,0 +1,19 @@
+"""What an operator may tune about one page, with defaults that fit the Meta page."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+#: The repository's templates folder; found next to the package in a checkout or editable install.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Settings:
+    upcoming_headings: tuple[str, ...] = ("Upcoming Conversation Hours",)
+    log_headings: tuple[str, ...] = ("Log of Previous Conversation Hours",)
+    #: A session is moved only once it ended this long ago, so a running call is never archived.
+    grace: timedelta = timedelta(hours=1)
+    #: How long a session lasts when its line gives no end time.
+    default_duration: timedelta = timedelta(minutes=60)
+    templates_dir: Path = field(default=DEFAULT_TEMPLATES)

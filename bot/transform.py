@@ -1,0 +1,56 @@
+"""The whole job as one pure function: (wikitext, now, settings) in, the new wikitext out."""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot import archive, safety
+from bot.page import read_page
+from bot.plan import plan
+from bot.render import Renderer
+from bot.report import Result
+from bot.settings import Settings
+
+
+def transform(
+    text: str,
+    now: datetime,
+    settings: Settings | None = None,
+    written_at: Mapping[str, datetime] | None = None,
+    default_written_at: datetime | None = None,
+) -> Result:
+    """Moves every session that ended before `now` minus the grace period into the log.
+
+    `written_at` maps the text of a line with a yearless date to when that line was written
+    (from the page history); other yearless lines are read against `default_written_at`, or
+    `now` when that is not given. Raises Refusal, and returns nothing, when the page is not
+    understood or the change fails the safety check.
+    """
+    settings = settings or Settings()
+    page = read_page(text, settings)
+    decided = plan(page.blocks, now, settings, written_at or {}, default_written_at or now)
+    warnings = (*page.warnings, *decided.warnings)
+    if not decided.moves:
+        return Result(text, warnings=warnings)
+    change = archive.build(page, decided, Renderer(settings.templates_dir))
+    safety.verify(page, decided, change)
+    return Result(
+        change.text,
+        moves=decided.moves,
+        retired=change.retired_texts,
+        warnings=warnings,
+        moved_units=change.moved_units,
+        changed_units=change.changed_units,
+        retired_units=change.retired_units,
+        placeholder=change.placeholder,
+    )
+
+
+def yearless_lines(text: str, settings: Settings | None = None) -> list[str]:
+    """Lines under "Upcoming" whose date has no year: the ones page history must date."""
+    page = read_page(text, settings or Settings())
+    return [
+        slot.line.text
+        for block in page.blocks
+        for slot in block.slots
+        if slot.mention.year is None
+    ]
