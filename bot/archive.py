@@ -264,9 +264,12 @@ def _pointless_pair(kept: list[Line], i: int, j: int) -> bool:
 
 def _collapse_blanks(page: Page, edit: _Edit) -> None:
     kept = _kept(page, edit.removed)
-    for a, b in zip(kept, kept[1:], strict=False):
-        if _gap(a, b) and not a.text.strip() and not b.text.strip() and a.number not in edit.removed:
-            edit.removed[b.number] = "blank"
+    previous = kept[0]
+    for line in kept[1:]:
+        if _gap(previous, line) and not previous.text.strip() and not line.text.strip():
+            edit.removed[line.number] = "blank"
+            continue
+        previous = line
 
 
 def _left_empty(page: Page, removed: dict[int, str]) -> bool:

@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refusal as error:
         print(f"{PROG}: refused: {error}", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:  # the reader (`| head`) left; nothing to report
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as error:  # a bug: say so in one line unless asked for the details
         if args.debug:
             traceback.print_exc()

@@ -80,11 +80,18 @@ def _intro(
     while j >= 0 and j not in claimed and chunks[j].kind is Kind.TEXT:
         paragraphs.insert(0, chunks[j])
         if bold_lead(chunks[j]) is not None:
-            return None, tuple(paragraphs), ()
+            return _heading_before(chunks, j - 1, claimed), tuple(paragraphs), ()
         j -= 1
-    if j >= 0 and j not in claimed and chunks[j].kind is Kind.HEADING:
-        return chunks[j], tuple(paragraphs), ()
+    heading = _heading_before(chunks, j, claimed)
+    if heading is not None:
+        return heading, tuple(paragraphs), ()
     return None, (), tuple(paragraphs)
+
+
+def _heading_before(chunks: list[Chunk], j: int, claimed: set[int]) -> Chunk | None:
+    if j >= 0 and j not in claimed and chunks[j].kind is Kind.HEADING:
+        return chunks[j]
+    return None
 
 
 def _outro(
@@ -100,7 +107,7 @@ def _outro(
         if title and lead and _shares_words(lead, title):
             outro.append(chunk)
             continue
-        if lead or (title and _shares_words(paragraph_text(chunk), title)):
+        if lead or (title and _shares_words(plain_title(paragraph_text(chunk)), title)):
             return tuple(outro), (chunk,)
         break
     return tuple(outro), ()

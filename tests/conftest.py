@@ -1,0 +1,23 @@
+"""Shared fixtures: real pages, read from tests/fixtures and tests/pages."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = Path(__file__).parent / "pages"
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def meta_page() -> str:
+    """The reconstruction of Meta's page as it stood in June 2023."""
+    return (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+
+
+def page(name: str) -> str:
+    return (PAGES / f"{name}.wikitext").read_text(encoding="utf-8")
