@@ -1,0 +1,110 @@
+"""The safety net fires on every kind of change the plan does not account for."""
+
+import dataclasses
+
+import pytest
+
+from bot import archive, safety
+from bot.errors import Refusal
+from bot.page import read_page
+from bot.plan import plan
+from bot.render import Renderer
+from bot.settings import Settings
+from tests.conftest import utc
+
+STANDING = "There are no more regularly upcoming conversation hours."
+
+
+@pytest.fixture
+def planned(meta_page):
+    settings = Settings()
+    page = read_page(meta_page, settings)
+    decided = plan(page.blocks, utc("2023-07-01T00:00:00"), settings, {}, utc("2023-06-10"))
+    change = archive.build(page, decided, Renderer(settings.templates_dir))
+    return page, decided, change
+
+
+def test_the_bots_own_change_passes(planned):
+    safety.verify(*planned)
+
+
+def test_a_lost_line_is_refused(planned):
+    page, decided, change = planned
+    standing = next(line for line in change.text.split("\n") if line.startswith(STANDING))
+    doctored = dataclasses.replace(change, text=change.text.replace(standing + "\n", ""))
+    with pytest.raises(Refusal, match="would be lost or altered"):
+        safety.verify(page, decided, doctored)
+
+
+def test_an_altered_line_is_refused(planned):
+    page, decided, change = planned
+    doctored = dataclasses.replace(change, text=change.text.replace(STANDING, "Edited."))
+    with pytest.raises(Refusal, match="safety check"):
+        safety.verify(page, decided, doctored)
+
+
+def test_an_undeclared_new_line_is_refused(planned):
+    page, decided, change = planned
+    doctored = dataclasses.replace(change, text=change.text + "\nspam\n")
+    with pytest.raises(Refusal, match="not accounted for: 'spam'"):
+        safety.verify(page, decided, doctored)
+
+
+def test_a_removal_whose_reason_does_not_fit_is_refused(planned):
+    page, decided, change = planned
+    standing = next(
+        n for n, line in enumerate(page.text.split("\n"), 1) if line.startswith(STANDING)
+    )
+    doctored = dataclasses.replace(change, removed={**change.removed, standing: "blank"})
+    with pytest.raises(Refusal, match=f"line {standing} would be removed as 'blank'"):
+        safety.verify(page, decided, doctored)
+
+
+def test_a_removal_outside_upcoming_is_refused(planned):
+    page, decided, change = planned
+    doctored = dataclasses.replace(change, removed={**change.removed, 1: "tag"})
+    with pytest.raises(Refusal, match="line 1 would be removed"):
+        safety.verify(page, decided, doctored)
+
+
+def test_a_silently_dropped_marker_is_refused(planned):
+    page, decided, change = planned
+    doctored = dataclasses.replace(change, retired_units=("23",))
+    with pytest.raises(Refusal, match=r"<!--T:26--> would be lost"):
+        safety.verify(page, decided, doctored)
+
+
+def test_a_duplicated_marker_is_refused(planned):
+    page, decided, change = planned
+    copy = "* <translate><!--T:30--> copy</translate>"
+    doctored = dataclasses.replace(
+        change, text=change.text + copy + "\n", inserted=(*change.inserted, copy)
+    )
+    with pytest.raises(Refusal, match=r"<!--T:30--> would be duplicated"):
+        safety.verify(page, decided, doctored)
+
+
+def test_an_invented_marker_is_refused(planned):
+    page, decided, change = planned
+    new = "* <translate><!--T:99--> new</translate>"
+    doctored = dataclasses.replace(
+        change, text=change.text + new + "\n", inserted=(*change.inserted, new)
+    )
+    with pytest.raises(Refusal, match=r"<!--T:99--> would be invented"):
+        safety.verify(page, decided, doctored)
+
+
+def test_invalid_translate_markup_is_refused(planned):
+    page, decided, change = planned
+    doctored = dataclasses.replace(
+        change, text=change.text + "<translate>\n", inserted=(*change.inserted, "<translate>")
+    )
+    with pytest.raises(Refusal, match="would make Translate markup invalid"):
+        safety.verify(page, decided, doctored)
+
+
+def test_a_move_without_its_log_entry_is_refused(planned):
+    page, decided, change = planned
+    doctored = dataclasses.replace(change, entries=change.entries[:1])
+    with pytest.raises(Refusal, match="2 sessions to move but 1 log entries"):
+        safety.verify(page, decided, doctored)
