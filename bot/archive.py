@@ -91,8 +91,11 @@ def _retired_chunks(block: EventBlock, page: Page) -> list[Chunk]:
 
 def _subsection_is_only(block: EventBlock, page: Page) -> bool:
     assert block.heading is not None
-    owned = {line.number for c in (block.heading, *block.intro, block.items, *block.outro)
-             for line in c.lines}
+    owned = {
+        line.number
+        for c in (block.heading, *block.intro, block.items, *block.outro)
+        for line in c.lines
+    }
     after = [line for line in page.upcoming_lines if line.number > block.heading.first.number]
     for line in after:
         kind = kind_of(line.text)
@@ -120,8 +123,9 @@ def _insert_entries(page: Page, plan: Plan, renderer: Renderer, edit: _Edit) -> 
             unit = _unit_at(page.markup.units, neighbour.start)
             if unit is not None and unit.marker:
                 edit.changed.add(unit.marker)
-        lines = [_styled(renderer.log_entry(s), s, neighbour, in_block, page, edit)
-                 for s in sessions]
+        lines = [
+            _styled(renderer.log_entry(s), s, neighbour, in_block, page, edit) for s in sessions
+        ]
         added.extend(lines)
         edit.insertions.append((offset, [*lead, *lines, *trail]))
     return added
@@ -224,7 +228,7 @@ def _tidy(page: Page, edit: _Edit) -> None:
 
 
 def _kept(page: Page, removed: dict[int, str]) -> list[Line]:
-    return [page.upcoming_heading, *(l for l in page.upcoming_lines if l.number not in removed)]
+    return [page.upcoming_heading, *(x for x in page.upcoming_lines if x.number not in removed)]
 
 
 def _gap(a: Line, b: Line) -> bool:
@@ -273,7 +277,7 @@ def _collapse_blanks(page: Page, edit: _Edit) -> None:
 
 
 def _left_empty(page: Page, removed: dict[int, str]) -> bool:
-    return all(not l.text.strip() or is_glue(l.text) for l in _kept(page, removed)[1:])
+    return all(not x.text.strip() or is_glue(x.text) for x in _kept(page, removed)[1:])
 
 
 def _insert_placeholder(page: Page, renderer: Renderer, edit: _Edit) -> None:
@@ -283,7 +287,7 @@ def _insert_placeholder(page: Page, renderer: Renderer, edit: _Edit) -> None:
         lines = ["", text]
     else:
         lines = ["", "<translate>", text, "</translate>"]
-    following = next((l for l in _kept(page, edit.removed)[1:]), None)
+    following = next(iter(_kept(page, edit.removed)[1:]), None)
     if following is None or following.text.strip():
         lines.append("")
     edit.insertions.append((offset, lines))
@@ -296,7 +300,9 @@ def _apply(page: Page, edit: _Edit) -> str:
     text = page.text
     by_number = {line.number: line for line in page.upcoming_lines}
     edits = [(by_number[n].start, by_number[n].end, "") for n in edit.removed]
-    edits += [(offset, offset, "".join(f"{l}\n" for l in lines)) for offset, lines in edit.insertions]
+    edits += [
+        (offset, offset, "".join(f"{x}\n" for x in lines)) for offset, lines in edit.insertions
+    ]
     edits.sort(key=lambda e: (e[0], e[1]))
     pieces, at = [], 0
     for start, end, replacement in edits:

@@ -20,7 +20,7 @@ from bot.explain import explain
 from bot.page import read_page
 from bot.plan import plan
 from bot.report import Result
-from bot.settings import Settings
+from bot.settings import META_PAGE, META_SITE, Settings
 from bot.transform import transform
 
 PROG = "conversation-hours-bot"
@@ -52,9 +52,32 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="move past sessions into the log")
-    run.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
-    run.add_argument("--output", type=Path, metavar="NEW", help="write the new wikitext here")
-    run.add_argument("--json", action="store_true", help="print a JSON report, not the diff")
+    offline = run.add_argument_group("offline, on a file")
+    offline.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
+    offline.add_argument("--output", type=Path, metavar="NEW", help="write the new wikitext here")
+    offline.add_argument("--json", action="store_true", help="print a JSON report, not the diff")
+    online = run.add_argument_group("on a wiki (pywikibot), when --file is not given")
+    online.add_argument(
+        "--site",
+        default=META_SITE,
+        metavar="FAMILY:CODE",
+        help=f"pywikibot site (default {META_SITE})",
+    )
+    online.add_argument(
+        "--page", default=META_PAGE, metavar="TITLE", help=f"page to edit (default {META_PAGE!r})"
+    )
+    online.add_argument("--always", action="store_true", help="save without asking")
+    online.add_argument("--dry-run", action="store_true", help="show the change, save nothing")
+    online.add_argument(
+        "--stop-page",
+        metavar="TITLE",
+        help="any text here stops the bot (default User:<bot account>/Stop)",
+    )
+    online.add_argument(
+        "--dir",
+        metavar="PATH",
+        help="pywikibot configuration folder (like pywikibot's -dir:PATH; default $PYWIKIBOT_DIR)",
+    )
     _add_time_options(run)
 
     check = commands.add_parser("check", help="show what the bot understands of a page")
@@ -64,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_time_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--now", type=moment, metavar="ISO", help="the current moment (default: now)")
+    parser.add_argument(
+        "--now", type=moment, metavar="ISO", help="the current moment (default: now)"
+    )
     parser.add_argument(
         "--written-at",
         type=moment,
@@ -74,16 +99,19 @@ def _add_time_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_pywikibot_dir(list(sys.argv[1:] if argv is None else argv)))
     try:
         if args.command == "check":
             return _check(args)
         if args.file is None:
-            raise UsageError("run needs --file PAGE")
+            return _run_wiki(args)
         return _run_file(args)
     except UsageError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except WikiFailure as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return EXIT_WIKI
     except Refusal as error:
         print(f"{PROG}: refused: {error}", file=sys.stderr)
         return EXIT_REFUSED
@@ -93,9 +121,71 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: say so in one line unless asked for the details
         if args.debug:
             traceback.print_exc()
-        print(f"{PROG}: internal error: {type(error).__name__}: {error} "
-              "(run with --debug for details)", file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(error).__name__}: {error} "
+            "(run with --debug for details)",
+            file=sys.stderr,
+        )
         return EXIT_BUG
+
+
+class WikiFailure(Exception):
+    """The wiki said no or could not be reached (exit 4), named with the page."""
+
+
+def _pywikibot_dir(argv: list[str]) -> list[str]:
+    """Accepts pywikibot's own `-dir:PATH` spelling too."""
+    return [f"--dir={a[5:]}" if a.startswith("-dir:") else a for a in argv]
+
+
+def _run_wiki(args: argparse.Namespace) -> int:
+    if args.dir:
+        os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
+    if not args.always and not args.dry_run and not sys.stdin.isatty():
+        raise UsageError("no terminal to ask on before saving; pass --always (or --dry-run)")
+    job, wiki = _import_wiki()
+    target = job.Target(site=args.site, title=args.page, stop_page=args.stop_page)
+    confirm = None if args.always else _confirm(ask=not args.dry_run)
+    try:
+        outcome = job.run_target(target, confirm, args.dry_run, args.now)
+    except wiki.WikiError as error:
+        raise WikiFailure(f"[[{args.page}]] on {args.site}: {error}") from None
+    except wiki.WIKI_FAILURES as error:
+        raise WikiFailure(f"[[{args.page}]] on {args.site}: {_wiki_reason(error)}") from None
+    if outcome.result is not None:
+        _print_warnings(outcome.result)
+    print(f"[[{args.page}]] on {args.site}: {outcome.message}")
+    return EXIT_OK
+
+
+def _import_wiki():  # type: ignore[no-untyped-def]
+    """pywikibot reads its configuration when imported: only now, after --dir is applied."""
+    try:
+        from bot import job, wiki
+    except Exception as error:  # pywikibot's own configuration errors
+        raise UsageError(f"pywikibot configuration: {error}") from None
+    return job, wiki
+
+
+def _wiki_reason(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+def _confirm(ask: bool):  # type: ignore[no-untyped-def]
+    """pywikibot's way: show the diff, then ask (unless it is a dry run)."""
+    import pywikibot
+
+    def confirm(old: str, new: str, summary: str) -> bool:
+        pywikibot.showDiff(old, new, context=3)
+        pywikibot.info(f"Edit summary: {summary}")
+        if not ask:
+            return False
+        return pywikibot.input_yn(
+            "Do you want to accept these changes?", default=False, automatic_quit=False
+        )
+
+    return confirm
 
 
 def _now(args: argparse.Namespace) -> datetime:
@@ -162,5 +252,6 @@ def unified_diff(old: str, new: str, name: str) -> str:
         fromfile=f"{name} (current)",
         tofile=f"{name} (bot)",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )

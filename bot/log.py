@@ -9,7 +9,9 @@ from bot.model import LogEntry
 
 def read_entries(chunks: list[Chunk]) -> list[LogEntry]:
     """Every list item of the log section, in page order, with its start when it can be read."""
-    return [LogEntry(line, _start(line.text)) for c in chunks if c.kind is Kind.ITEM for line in c.lines]
+    return [
+        LogEntry(line, _start(line.text)) for c in chunks if c.kind is Kind.ITEM for line in c.lines
+    ]
 
 
 def _start(text: str) -> datetime | None:

@@ -88,8 +88,10 @@ def find_section(text: str, all_headings: list[Heading], names: tuple[str, ...])
         raise Refusal(f"no section titled {' or '.join(repr(n) for n in names)}")
     if len(matches) > 1:
         lines = ", ".join(str(all_headings[i].line) for i in matches)
-        raise Refusal(f"{len(matches)} sections titled {all_headings[matches[0]].title!r} "
-                      f"(lines {lines})", all_headings[matches[1]].line)
+        raise Refusal(
+            f"{len(matches)} sections titled {all_headings[matches[0]].title!r} (lines {lines})",
+            all_headings[matches[1]].line,
+        )
     i = matches[0]
     heading = all_headings[i]
     end = next((h.start for h in all_headings[i + 1 :] if h.level <= heading.level), len(text))

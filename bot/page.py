@@ -39,13 +39,24 @@ def read_page(text: str, settings: Settings) -> Page:
     upcoming = find_section(text, all_headings, settings.upcoming_headings)
     log = find_section(text, all_headings, settings.log_headings)
     upcoming, log = _apart(upcoming, log), _apart(log, upcoming)
-    heading_line = lines_between(text, upcoming.heading.start, upcoming.heading.end,
-                                 upcoming.heading.line)[0]
+    heading_line = lines_between(
+        text, upcoming.heading.start, upcoming.heading.end, upcoming.heading.line
+    )[0]
     upcoming_lines = section_lines(text, upcoming)
     blocks, warnings = read_blocks(chunks(upcoming_lines))
     log_chunks = chunks(section_lines(text, log))
-    return Page(text, markup, upcoming, heading_line, upcoming_lines, blocks, log, log_chunks,
-                read_entries(log_chunks), warnings)
+    return Page(
+        text,
+        markup,
+        upcoming,
+        heading_line,
+        upcoming_lines,
+        blocks,
+        log,
+        log_chunks,
+        read_entries(log_chunks),
+        warnings,
+    )
 
 
 def _apart(section: Section, other: Section) -> Section:

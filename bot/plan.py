@@ -21,13 +21,14 @@ def plan(
     blocks: list[EventBlock],
     now: datetime,
     settings: Settings,
-    written_at: Mapping[str, datetime],
+    written_at: Mapping[str, datetime | None],
     default_written_at: datetime,
 ) -> Plan:
     """Sessions whose end lies more than the grace period before `now`.
 
     A yearless date is read against when its line was written (`written_at`, by line text,
-    else `default_written_at`); a date the bot cannot be sure of is never moved.
+    else `default_written_at`; None when history could not tell); a date the bot cannot be
+    sure of is never moved.
     """
     moves: list[Session] = []
     resolved: list[Session] = []
@@ -38,6 +39,13 @@ def plan(
         block_moves = []
         for slot in block.slots:
             written = written_at.get(slot.line.text, default_written_at)
+            if written is None:
+                warnings.append(
+                    f"line {slot.line.number}: cannot tell from the page history when this "
+                    "yearless date was written; left in place"
+                )
+                sure = False
+                continue
             try:
                 day = dates.resolve(slot.mention, written)
             except dates.DateError as error:

@@ -73,8 +73,10 @@ class Renderer:
         except jinja2.TemplateError as error:
             raise Refusal(f"template {name}: {error}") from None
         if not text or "\n" in text or re.search(r"</?translate|<!--T:|^=", text):
-            raise Refusal(f"template {name} must render one line of text without "
-                          f"headings or translate markup, got {text!r}")
+            raise Refusal(
+                f"template {name} must render one line of text without "
+                f"headings or translate markup, got {text!r}"
+            )
         return text
 
     def log_entry(self, session: Session) -> str:

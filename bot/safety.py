@@ -19,8 +19,10 @@ def verify(page: Page, plan: Plan, change: Change) -> None:
     _check_markers(page.text, change)
     _check_valid(change.text)
     if len(change.entries) != len(plan.moves):
-        raise Refusal(f"safety check: {len(plan.moves)} sessions to move but "
-                      f"{len(change.entries)} log entries written")
+        raise Refusal(
+            f"safety check: {len(plan.moves)} sessions to move but "
+            f"{len(change.entries)} log entries written"
+        )
 
 
 def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
@@ -34,8 +36,9 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
         if chunk is not None
         for line in chunk.lines
     }
-    first, last = page.upcoming_heading.number + 1, page.upcoming_heading.number + len(
-        page.upcoming_lines
+    first, last = (
+        page.upcoming_heading.number + 1,
+        page.upcoming_heading.number + len(page.upcoming_lines),
     )
     for number, reason in change.removed.items():
         text = old[number - 1]
@@ -47,8 +50,11 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
             "blank": not text.strip(),
         }.get(reason, False)
         if not fits or not first <= number <= last:
-            raise Refusal(f"safety check: line {number} would be removed as {reason!r}, "
-                          "which does not account for it", number)
+            raise Refusal(
+                f"safety check: line {number} would be removed as {reason!r}, "
+                "which does not account for it",
+                number,
+            )
 
 
 def _check_lines(old_text: str, change: Change) -> None:
@@ -68,7 +74,9 @@ def _check_lines(old_text: str, change: Change) -> None:
     unmatched.extend(new[j:])
     if Counter(unmatched) != Counter(change.inserted):
         surplus = Counter(unmatched) - Counter(change.inserted)
-        what = next(iter(surplus), None) or next(iter(Counter(change.inserted) - Counter(unmatched)))
+        what = next(iter(surplus), None) or next(
+            iter(Counter(change.inserted) - Counter(unmatched))
+        )
         raise Refusal(f"safety check: the new text differs by a line not accounted for: {what!r}")
 
 

@@ -4,6 +4,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+#: The page this bot was written for, and its wiki (pywikibot's FAMILY:CODE).
+META_SITE = "meta:meta"
+META_PAGE = "Global Advocacy/Conversation hours and Events"
+
 #: The repository's templates folder; found next to the package in a checkout or editable install.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

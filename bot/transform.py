@@ -15,7 +15,7 @@ def transform(
     text: str,
     now: datetime,
     settings: Settings | None = None,
-    written_at: Mapping[str, datetime] | None = None,
+    written_at: Mapping[str, datetime | None] | None = None,
     default_written_at: datetime | None = None,
 ) -> Result:
     """Moves every session that ended before `now` minus the grace period into the log.
@@ -49,8 +49,5 @@ def yearless_lines(text: str, settings: Settings | None = None) -> list[str]:
     """Lines under "Upcoming" whose date has no year: the ones page history must date."""
     page = read_page(text, settings or Settings())
     return [
-        slot.line.text
-        for block in page.blocks
-        for slot in block.slots
-        if slot.mention.year is None
+        slot.line.text for block in page.blocks for slot in block.slots if slot.mention.year is None
     ]

@@ -18,9 +18,11 @@ _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _WORD = re.compile(r"\w+")
 # Words that every block on such a page shares, so they say nothing about which event is meant.
 _COMMON = frozenset(
-    "the a an and or of on in for to with about our your this that from at by is are be will "
-    "conversation conversations hour hours session sessions call calls event events upcoming "
-    "meeting meetings ad hoc join more".split()
+    (
+        "the a an and or of on in for to with about our your this that from at by is are be will "
+        "conversation conversations hour hours session sessions call calls event events upcoming "
+        "meeting meetings ad hoc join more"
+    ).split(" ")
 )
 
 
@@ -114,12 +116,12 @@ def _outro(
 
 
 def bold_lead(chunk: Chunk) -> str | None:
-    """The bold text a paragraph opens with, as readers see it ("About the Global Digital Compact")."""
+    """The bold text a paragraph opens with, as readers see it ("About the Global Digital ...")."""
     first = _LEADING_GLUE.sub("", chunk.first.text, count=1)
     match = _BOLD_LEAD.match(first)
     if not match:
         return None
-    return plain_title(match.group(1)).rstrip(" :.-–—") or None
+    return plain_title(match.group(1)).rstrip(" :.-\u2013\u2014") or None
 
 
 def paragraph_text(chunk: Chunk) -> str:

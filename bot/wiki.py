@@ -1,0 +1,133 @@
+"""Everything that talks to a wiki, through pywikibot: read the page and its history, save.
+
+pywikibot is imported here only, and only when a run needs a wiki, so that the offline
+commands start fast and `PYWIKIBOT_DIR` can be set from the command line first.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pywikibot
+from pywikibot import exceptions as pwb
+
+from bot.errors import Refusal
+
+
+class WikiError(Exception):
+    """The wiki said no or could not be reached (exit 4)."""
+
+
+#: pywikibot's errors that mean the wiki refused or failed, not that the bot is wrong.
+WIKI_FAILURES: tuple[type[BaseException], ...] = (
+    pwb.Error,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The page as the bot read it; `page` remembers the revision, so a save detects conflicts."""
+
+    page: pywikibot.Page
+    text: str
+    revid: int
+
+
+def open_site(spec: str) -> pywikibot.site.BaseSite:
+    """`meta:meta`, `wikipedia:en`, `devwiki:en`: pywikibot's FAMILY:CODE."""
+    family, _, code = spec.partition(":")
+    try:
+        return pywikibot.Site(code or family, family)
+    except pwb.SiteDefinitionError as error:
+        raise WikiError(f"unknown site {spec!r}: {error}") from None
+
+
+def bot_name(site: pywikibot.site.BaseSite) -> str | None:
+    """The account configured in user-config.py for this site (no request needed)."""
+    return site.username()
+
+
+def read(
+    site: pywikibot.site.BaseSite, title: str, stop_title: str | None
+) -> tuple[Snapshot, str | None]:
+    """The page and, in the same request, the emergency stop page's text."""
+    page = pywikibot.Page(site, title)
+    pages = [page]
+    stop = pywikibot.Page(site, stop_title) if stop_title else None
+    if stop is not None:
+        pages.append(stop)
+    loaded = {p.title(): p for p in site.preloadpages(pages, templates=False, langlinks=False)}
+    page = loaded.get(page.title(), page)
+    stop_text = None
+    if stop is not None and stop.title() in loaded:
+        stop_text = loaded[stop.title()].text
+    _check_page(page, title)
+    return Snapshot(page, page.text, page.latest_revision_id), stop_text
+
+
+def reread(snapshot: Snapshot) -> Snapshot:
+    """The page again, after an edit conflict."""
+    page = pywikibot.Page(snapshot.page.site, snapshot.page.title())
+    _check_page(page, page.title())
+    return Snapshot(page, page.get(force=True), page.latest_revision_id)
+
+
+def _check_page(page: pywikibot.Page, title: str) -> None:
+    if not page.exists():
+        raise WikiError(f"[[{title}]] does not exist (the bot never creates pages)")
+    if page.isRedirectPage():
+        raise Refusal(f"[[{title}]] is a redirect; the bot edits only the page it was given")
+    if not page.botMayEdit():
+        raise WikiError(f"[[{title}]] excludes this bot with {{{{bots}}}} or {{{{nobots}}}}")
+
+
+def written_at(snapshot: Snapshot, lines: Iterable[str], limit: int) -> dict[str, datetime | None]:
+    """When each line was first written: the oldest revision, in an unbroken run back from
+    the current one, that has it. None when the run reaches past the `limit` newest revisions,
+    since the bot must not guess a year from a moment it is not sure of."""
+    wanted = set(lines)
+    if not wanted:
+        return {}
+    first_seen: dict[str, datetime] = {}
+    open_lines = set(wanted)
+    seen = 0
+    for revision in snapshot.page.revisions(total=limit, content=True):
+        seen += 1
+        present = set(revision.text.split("\n")) if revision.text else set()
+        for line in list(open_lines):
+            if line in present:
+                first_seen[line] = _utc(revision.timestamp)
+            else:
+                open_lines.discard(line)
+        if not open_lines:
+            break
+    unsure = open_lines if seen >= limit else set()
+    return {line: (None if line in unsure else first_seen.get(line)) for line in wanted}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def login(site: pywikibot.site.BaseSite) -> None:
+    try:
+        site.login()
+    except pwb.NoUsernameError as error:
+        raise WikiError(f"cannot log in to {site}: {error}") from None
+    if not site.logged_in():
+        raise WikiError(f"cannot log in to {site} as {site.username()}")
+
+
+def save(snapshot: Snapshot, text: str, summary: str) -> int:
+    """One bot edit against the revision that was read; returns the new revision id.
+
+    `nocreate` so a page deleted in between is not recreated; pywikibot sends the base
+    revision's timestamp, so an edit made in between raises EditConflictError.
+    """
+    page = snapshot.page
+    page.text = text
+    page.save(summary=summary, minor=False, bot=True, nocreate=True, quiet=True)
+    return page.latest_revision_id
