@@ -194,6 +194,8 @@ def parse(text: str) -> Markup:
     blocks: list[Block] = []
     units: list[Unit] = []
     first_use: dict[str, int] = {}
+    if nowiki.starts and _TRANSLATE_TAG.search(text) is not None:
+        _check_nowiki_nesting(text, nowiki)
     # Translate reads a block's units before it looks for the next block, and so do we, so
     # that the first problem reported is the one Translate would report.
     for block in _blocks(text, _translate_tags(text, nowiki, strict=True)):
@@ -249,6 +251,16 @@ def _nowiki(text: str) -> _Spans:
         starts.append(start)
         ends.append(pos)
     return _Spans(starts, ends)
+
+
+def _check_nowiki_nesting(text: str, nowiki: _Spans) -> None:
+    """armourNowiki hides every copy of a <nowiki> section at once (str_replace), which reads the
+    page differently from MediaWiki only when a <nowiki> is opened inside another one."""
+    for start, end in zip(nowiki.starts, nowiki.ends, strict=True):
+        nested = text.find("<nowiki>", start + len("<nowiki>"), end)
+        if nested != -1:
+            reason = "<nowiki> inside <nowiki>: Translate would not read the page as MediaWiki does"
+            raise TranslateError.at(text, nested, reason)
 
 
 def _translate_tags(text: str, nowiki: _Spans, *, strict: bool) -> list[re.Match[str]]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pywikibot
 from pywikibot import exceptions as pwb
 
-from bot.errors import Refusal
+from bot.errors import Refusal, UsageError
 
 
 class WikiError(Exception):
@@ -117,6 +117,8 @@ def login(site: pywikibot.site.BaseSite) -> None:
         site.login()
     except pwb.NoUsernameError as error:
         raise WikiError(f"cannot log in to {site}: {error}") from None
+    except ValueError as error:  # pywikibot's word for a malformed password file
+        raise UsageError(f"pywikibot password file: {error}") from None
     if not site.logged_in():
         raise WikiError(f"cannot log in to {site} as {site.username()}")
 
