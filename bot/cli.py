@@ -145,9 +145,9 @@ def _run_wiki(args: argparse.Namespace) -> int:
         raise UsageError("no terminal to ask on before saving; pass --always (or --dry-run)")
     job, wiki = _import_wiki()
     target = job.Target(site=args.site, title=args.page, stop_page=args.stop_page)
-    confirm = None if args.always else _confirm(ask=not args.dry_run)
+    review = _review(ask=not (args.always or args.dry_run), save=not args.dry_run)
     try:
-        outcome = job.run_target(target, confirm, args.dry_run, args.now)
+        outcome = job.run_target(target, review, args.dry_run, args.now)
     except wiki.WikiError as error:
         raise WikiFailure(f"[[{args.page}]] on {args.site}: {error}") from None
     except wiki.WIKI_FAILURES as error:
@@ -172,20 +172,20 @@ def _wiki_reason(error: BaseException) -> str:
     return text if len(text) < 300 else text[:297] + "..."
 
 
-def _confirm(ask: bool):  # type: ignore[no-untyped-def]
-    """pywikibot's way: show the diff, then ask (unless it is a dry run)."""
+def _review(ask: bool, save: bool):  # type: ignore[no-untyped-def]
+    """pywikibot's habit: show the diff, then ask unless told --always."""
     import pywikibot
 
-    def confirm(old: str, new: str, summary: str) -> bool:
+    def review(old: str, new: str, summary: str) -> bool:
         pywikibot.showDiff(old, new, context=3)
         pywikibot.info(f"Edit summary: {summary}")
         if not ask:
-            return False
+            return save
         return pywikibot.input_yn(
             "Do you want to accept these changes?", default=False, automatic_quit=False
         )
 
-    return confirm
+    return review
 
 
 def _now(args: argparse.Namespace) -> datetime:

@@ -37,14 +37,13 @@ class Outcome:
     revid: int | None = None
 
 
-#: Shows the diff and asks whether to save: (old text, new text, summary) -> yes.
-Confirm = Callable[[str, str, str], bool]
+#: Shows the change and says whether to save it: (old text, new text, summary) -> yes.
+Review = Callable[[str, str, str], bool]
 
 
 def run_target(
-    target: Target, confirm: Confirm | None, dry_run: bool, now: datetime | None = None
+    target: Target, review: Review, dry_run: bool, now: datetime | None = None
 ) -> Outcome:
-    """`confirm` None means --always: save without asking."""
     site = wiki.open_site(target.site)
     stop_title = target.stop_page or _default_stop_page(site)
     snapshot, stop_text = wiki.read(site, target.title, stop_title)
@@ -54,11 +53,10 @@ def run_target(
         result = _compute(snapshot, target, now or datetime.now(UTC))
         if not result.changed:
             return Outcome("unchanged", "nothing to move", result)
+        approved = review(snapshot.text, result.text, result.summary)
         if dry_run:
-            if confirm is not None:
-                confirm(snapshot.text, result.text, result.summary)
             return Outcome("dry-run", f"dry run: would save: {result.summary}", result)
-        if confirm is not None and not confirm(snapshot.text, result.text, result.summary):
+        if not approved:
             return Outcome("declined", "not saved: the operator declined", result)
         wiki.login(site)
         try:
@@ -66,7 +64,8 @@ def run_target(
         except wiki.pwb.EditConflictError:
             snapshot = wiki.reread(snapshot)
             continue
-        return Outcome("edited", f"saved revision {revid}: {result.summary}", result, revid)
+        url = wiki.diff_url(site, revid)
+        return Outcome("edited", f"saved {url} ({result.summary})", result, revid)
     raise wiki.WikiError(
         f"[[{target.title}]] kept changing under the bot ({CONFLICT_RETRIES} edit conflicts); "
         "no edit made"

@@ -123,6 +123,11 @@ def login(site: pywikibot.site.BaseSite) -> None:
         raise WikiError(f"cannot log in to {site} as {site.username()}")
 
 
+def diff_url(site: pywikibot.site.BaseSite, revid: int) -> str:
+    """Where an editor reviews the bot's edit."""
+    return site.base_url(site.articlepath.format(f"Special:Diff/{revid}"))
+
+
 def save(snapshot: Snapshot, text: str, summary: str) -> int:
     """One bot edit against the revision that was read; returns the new revision id.
 

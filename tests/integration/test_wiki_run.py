@@ -92,7 +92,7 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
         wiki = DevWiki.from_json(Path({str(dev_wiki.state_dir / "wiki.json")!r}))
         asked = []
 
-        def confirm(old, new, summary):
+        def review(old, new, summary):
             if not asked:
                 edited = old.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 17:00 UTC")
                 edit_as_editor(wiki, {seeded!r}, edited, summary="editor: new time")
@@ -100,7 +100,7 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
             return True
 
         target = job.Target(site="devwiki:en", title={seeded!r})
-        outcome = job.run_target(target, confirm, False, datetime(2023, 6, 28, tzinfo=UTC))
+        outcome = job.run_target(target, review, False, datetime(2023, 6, 28, tzinfo=UTC))
         print(outcome.status, len(asked))
     """
     done = dev_wiki.run_pywikibot(script)
