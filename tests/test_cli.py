@@ -1,0 +1,139 @@
+"""The offline command line is a contract: arguments, outputs and exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+BOT = [sys.executable, "-m", "bot"]
+META = FIXTURES / "meta-page.wikitext"
+AFTER = "2023-07-01T00:00:00Z"
+
+
+def bot(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*BOT, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_run_prints_a_unified_diff_of_the_change():
+    done = bot("run", "--file", str(META), "--now", AFTER)
+    assert done.returncode == 0
+    assert done.stdout.startswith(f"--- {META} (current)\n+++ {META} (bot)\n@@ ")
+    assert "-* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC" in done.stdout
+
+
+def test_run_writes_the_new_text_to_output(tmp_path):
+    out = tmp_path / "new.wikitext"
+    done = bot("run", "--file", str(META), "--now", AFTER, "--output", str(out))
+    assert done.returncode == 0
+    assert "June 30, 2023 (16:00 UTC). Topic:" in out.read_text()
+
+
+def test_output_is_the_same_bytes_when_nothing_changes(tmp_path):
+    out = tmp_path / "new.wikitext"
+    done = bot("run", "--file", str(META), "--now", "2023-06-01T00:00:00Z", "--output", str(out))
+    assert done.returncode == 0
+    assert done.stdout == ""
+    assert out.read_bytes() == META.read_bytes()
+
+
+def test_json_report_has_the_promised_fields():
+    done = bot("run", "--file", str(META), "--now", AFTER, "--json")
+    report = json.loads(done.stdout)
+    assert report["changed"] is True
+    assert report["summary"] == (
+        "Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023)"
+    )
+    assert [m["start"] for m in report["moved"]] == ["2023-06-26T12:00:00Z", "2023-06-30T16:00:00Z"]
+    assert report["moved"][0]["text"].startswith("* <translate><!--T:24--> Monday, June 26")
+    assert len(report["retired"]) == 2
+    assert report["warnings"] == []
+    assert report["units"] == {
+        "moved": ["24", "25"],
+        "changed": ["24", "25"],
+        "retired": ["23", "26"],
+    }
+
+
+def test_written_at_dates_yearless_lines():
+    done = bot(
+        "run",
+        "--file",
+        str(META),
+        "--now",
+        "2026-11-24T00:00:00Z",
+        "--written-at",
+        "2023-06-10T09:00:00Z",
+        "--json",
+    )
+    assert len(json.loads(done.stdout)["moved"]) == 2
+
+
+def test_check_explains_the_page():
+    done = bot("check", "--file", str(META), "--now", "2023-06-28T00:00:00Z")
+    assert done.returncode == 0
+    assert "'Ad-hoc conversation hour on the Global Digital Compact'" in done.stdout
+    assert "line 55: 2023-06-26T12:00:00Z to 2023-06-26T13:00:00Z: past: would move" in done.stdout
+    assert "line 56: 2023-06-30T16:00:00Z to 2023-06-30T17:00:00Z: stays" in done.stdout
+
+
+def test_a_refused_page_exits_3_with_one_line_and_writes_nothing(tmp_path):
+    broken = tmp_path / "broken.wikitext"
+    broken.write_text(META.read_text().replace("== Upcoming Conversation Hours ==", "== Soon =="))
+    out = tmp_path / "new.wikitext"
+    done = bot("run", "--file", str(broken), "--now", AFTER, "--output", str(out))
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1
+    assert "refused: no section titled 'Upcoming Conversation Hours'" in done.stderr
+    assert not out.exists()
+
+
+def test_check_refuses_like_run(tmp_path):
+    broken = tmp_path / "broken.wikitext"
+    broken.write_text("<translate>\nunclosed\n")
+    done = bot("check", "--file", str(broken))
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--file", "/nonexistent/page"], "cannot read /nonexistent/page"),
+        (["--file", "/tmp"], "cannot read /tmp"),
+        (["--file", str(META), "--now", "yesterday"], "'yesterday' is not an ISO 8601 moment"),
+        (["--file", str(META), "--written-at", "2023-13-01"], "is not an ISO 8601 moment"),
+        (["--file", str(META), "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(args, says):
+    done = bot("run", *args)
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_an_empty_file_exits_2(tmp_path):
+    empty = tmp_path / "empty.wikitext"
+    empty.write_text("")
+    done = bot("run", "--file", str(empty))
+    assert done.returncode == 2
+    assert "is empty" in done.stderr
+
+
+def test_a_file_that_is_not_utf8_exits_2(tmp_path):
+    latin = tmp_path / "latin1.wikitext"
+    latin.write_bytes("== Upcoming Conversation Hours ==\nCaf\xe9\n".encode("latin-1"))
+    done = bot("run", "--file", str(latin))
+    assert done.returncode == 2
+    assert "is not UTF-8" in done.stderr
+
+
+def test_the_console_script_is_installed():
+    script = Path(sys.executable).parent / "conversation-hours-bot"
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "run" in done.stdout and "check" in done.stdout
