@@ -59,10 +59,11 @@ def read(
     stop = pywikibot.Page(site, stop_title) if stop_title else None
     if stop is not None:
         pages.append(stop)
-    loaded = {p.title(): p for p in site.preloadpages(pages, templates=False, langlinks=False)}
+    # Templates come along so that the {{bots}} check needs no request of its own.
+    loaded = {p.title(): p for p in site.preloadpages(pages, templates=True, langlinks=False)}
     page = loaded.get(page.title(), page)
     stop_text = None
-    if stop is not None and stop.title() in loaded:
+    if stop is not None and stop.title() in loaded and loaded[stop.title()].exists():
         stop_text = loaded[stop.title()].text
     _check_page(page, title)
     return Snapshot(page, page.text, page.latest_revision_id), stop_text
