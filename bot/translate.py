@@ -44,92 +44,25 @@ _ELEMENT = re.compile(
     r"|(?P<closing>/?)(?P<name>[A-Za-z][A-Za-z0-9]*)(?=[\s/>])[^<>]*>)",
     re.DOTALL,
 )
+# fmt: off
 #: Elements whose content MediaWiki does not read as wikitext: tags in there are just text.
-_OPAQUE = frozenset(
-    [
-        "pre",
-        "syntaxhighlight",
-        "source",
-        "math",
-        "chem",
-        "ce",
-        "score",
-        "templatedata",
-        "timeline",
-        "hiero",
-        "graph",
-        "mapframe",
-        "maplink",
-        "imagemap",
-        "inputbox",
-        "categorytree",
-        "gallery",
-    ]
-)
-_OPAQUE_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _OPAQUE}
+_OPAQUE = frozenset({
+    "pre", "syntaxhighlight", "source", "math", "chem", "ce", "score", "templatedata",
+    "timeline", "hiero", "graph", "mapframe", "maplink", "imagemap", "inputbox", "categorytree",
+    "gallery",
+})
 #: Elements that must be closed where they are opened: MediaWiki's Sanitizer and common tags.
-_PAIRED = frozenset(
-    [
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "big",
-        "blockquote",
-        "caption",
-        "center",
-        "cite",
-        "code",
-        "data",
-        "del",
-        "dfn",
-        "div",
-        "dl",
-        "em",
-        "font",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "i",
-        "ins",
-        "kbd",
-        "mark",
-        "ol",
-        "q",
-        "rb",
-        "rp",
-        "rt",
-        "rtc",
-        "ruby",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strike",
-        "strong",
-        "sub",
-        "sup",
-        "table",
-        "time",
-        "tt",
-        "u",
-        "ul",
-        "var",
-        "ref",
-        "references",
-        "poem",
-        "tvar",
-        "includeonly",
-        "noinclude",
-        "onlyinclude",
-        "indicator",
-    ]
-)
+_PAIRED = frozenset({
+    "abbr", "b", "bdi", "bdo", "big", "blockquote", "caption", "center", "cite", "code", "data",
+    "del", "dfn", "div", "dl", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "i", "ins",
+    "kbd", "mark", "ol", "q", "rb", "rp", "rt", "rtc", "ruby", "s", "samp", "small", "span",
+    "strike", "strong", "sub", "sup", "table", "time", "tt", "u", "ul", "var",
+    "ref", "references", "poem", "tvar", "includeonly", "noinclude", "onlyinclude", "indicator",
+})
 #: Elements HTML lets go unclosed; a stray closing tag of one is still out of place.
-_OPTIONAL_END = frozenset(["li", "dt", "dd", "p", "tr", "td", "th"])
+_OPTIONAL_END = frozenset({"li", "dt", "dd", "p", "tr", "td", "th"})
+# fmt: on
+_OPAQUE_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _OPAQUE}
 _CHECKED = _OPAQUE | _PAIRED | _OPTIONAL_END
 
 
@@ -154,19 +87,23 @@ class TranslateError(ValueError):
 
 @dataclass(frozen=True)
 class Unit:
-    marker: str | None
-    start: int
-    end: int
-    marker_span: tuple[int, int] | None
-    content: str
+    """One translation unit: the source text of every Translations:<page>/<marker>/<language>."""
+
+    marker: str | None  # "24" for <!--T:24-->; None while Translate has not numbered the unit
+    start: int  # offset of the unit's first character in the page text, marker included
+    end: int  # offset just past the unit's last character
+    marker_span: tuple[int, int] | None  # offsets of the "<!--T:24-->" text itself
+    content: str  # the text as Translate stores it: marker removed, trimmed as Translate trims
 
 
 @dataclass(frozen=True)
 class Block:
-    start: int
-    end: int
-    inner_start: int
-    inner_end: int
+    """One <translate>...</translate> region; the page text outside blocks is not translated."""
+
+    start: int  # offset of "<translate"
+    end: int  # offset just past "</translate>"
+    inner_start: int  # just past the opening tag
+    inner_end: int  # offset of "</translate>"
 
 
 @dataclass(frozen=True)
