@@ -1,7 +1,8 @@
 """The command line: parses arguments, calls the core, maps outcomes to exit codes.
 
-Exit codes: 0 done (changed or not), 1 a bug in the bot, 2 bad usage or unreadable input,
-3 refused (page not understood or change unsafe), 4 the wiki said no or could not be reached.
+Exit codes: 0 done (changed or not), 1 a bug in the bot, 2 bad usage, unreadable input or bad
+configuration, 3 refused (page not understood or change unsafe), 4 the wiki said no or could
+not be reached, 5 another run holds the lock.
 """
 
 import argparse
@@ -24,7 +25,7 @@ from bot.settings import META_PAGE, META_SITE, Settings
 from bot.transform import transform
 
 PROG = "conversation-hours-bot"
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_REFUSED, EXIT_WIKI = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_REFUSED, EXIT_WIKI, EXIT_BUSY = 0, 1, 2, 3, 4, 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,27 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
     offline.add_argument("--json", action="store_true", help="print a JSON report, not the diff")
     online = run.add_argument_group("on a wiki (pywikibot), when --file is not given")
     online.add_argument(
-        "--site",
-        default=META_SITE,
-        metavar="FAMILY:CODE",
-        help=f"pywikibot site (default {META_SITE})",
+        "--site", default=META_SITE, metavar="FAMILY:CODE", help=f"default {META_SITE}"
     )
-    online.add_argument(
-        "--page", default=META_PAGE, metavar="TITLE", help=f"page to edit (default {META_PAGE!r})"
-    )
+    online.add_argument("--page", default=META_PAGE, metavar="TITLE", help=f"default {META_PAGE!r}")
     online.add_argument("--always", action="store_true", help="save without asking")
     online.add_argument("--dry-run", action="store_true", help="show the change, save nothing")
     online.add_argument(
-        "--stop-page",
-        metavar="TITLE",
-        help="any text here stops the bot (default User:<bot account>/Stop)",
+        "--stop-page", metavar="TITLE", help="any text here stops the bot (default User:BOT/Stop)"
     )
+    _add_wiki_options(online)
     online.add_argument(
-        "--dir",
-        metavar="PATH",
-        help="pywikibot configuration folder (like pywikibot's -dir:PATH; default $PYWIKIBOT_DIR)",
+        "--config", type=Path, metavar="TOML", help="one unattended pass over the targets in TOML"
     )
     _add_time_options(run)
+
+    schedule = commands.add_parser("schedule", help="run passes on the configured schedule")
+    schedule.add_argument("--config", type=Path, metavar="TOML", help="targets and schedule")
+    _add_wiki_options(schedule)
 
     check = commands.add_parser("check", help="show what the bot understands of a page")
     check.add_argument("--file", type=Path, metavar="PAGE", required=True)
@@ -86,7 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_time_options(parser: argparse.ArgumentParser) -> None:
+def _add_wiki_options(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--dir", metavar="PATH", help="pywikibot configuration folder (also -dir:PATH)"
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="DIR",
+        help="where the run lock lives (default ~/.local/state)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log more than one line a page")
+
+
+def _add_time_options(parser: argparse._ActionsContainer) -> None:
     parser.add_argument(
         "--now", type=moment, metavar="ISO", help="the current moment (default: now)"
     )
@@ -101,17 +111,10 @@ def _add_time_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_pywikibot_dir(list(sys.argv[1:] if argv is None else argv)))
     try:
-        if args.command == "check":
-            return _check(args)
-        if args.file is None:
-            return _run_wiki(args)
-        return _run_file(args)
+        return _dispatch(args)
     except UsageError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except WikiFailure as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return EXIT_WIKI
     except Refusal as error:
         print(f"{PROG}: refused: {error}", file=sys.stderr)
         return EXIT_REFUSED
@@ -129,8 +132,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
-class WikiFailure(Exception):
-    """The wiki said no or could not be reached (exit 4), named with the page."""
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "run" and args.file is not None:
+        return _run_file(args)
+    if getattr(args, "dir", None):
+        os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
+    operate = _import_operate()
+    if args.command == "schedule":
+        return operate.schedule(args)
+    if args.config is not None:
+        return operate.run_pass(args)
+    return operate.run_one(args)
 
 
 def _pywikibot_dir(argv: list[str]) -> list[str]:
@@ -138,54 +152,14 @@ def _pywikibot_dir(argv: list[str]) -> list[str]:
     return [f"--dir={a[5:]}" if a.startswith("-dir:") else a for a in argv]
 
 
-def _run_wiki(args: argparse.Namespace) -> int:
-    if args.dir:
-        os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
-    if not args.always and not args.dry_run and not sys.stdin.isatty():
-        raise UsageError("no terminal to ask on before saving; pass --always (or --dry-run)")
-    job, wiki = _import_wiki()
-    target = job.Target(site=args.site, title=args.page, stop_page=args.stop_page)
-    review = _review(ask=not (args.always or args.dry_run), save=not args.dry_run)
+def _import_operate():  # type: ignore[no-untyped-def]
+    """pywikibot reads its configuration when imported: only now, after --dir is applied,
+    and never for the offline commands."""
     try:
-        outcome = job.run_target(target, review, args.dry_run, args.now)
-    except wiki.WikiError as error:
-        raise WikiFailure(f"[[{args.page}]] on {args.site}: {error}") from None
-    except wiki.WIKI_FAILURES as error:
-        raise WikiFailure(f"[[{args.page}]] on {args.site}: {_wiki_reason(error)}") from None
-    if outcome.result is not None:
-        _print_warnings(outcome.result)
-    print(f"[[{args.page}]] on {args.site}: {outcome.message}")
-    return EXIT_OK
-
-
-def _import_wiki():  # type: ignore[no-untyped-def]
-    """pywikibot reads its configuration when imported: only now, after --dir is applied."""
-    try:
-        from bot import job, wiki
+        from bot import operate
     except Exception as error:  # pywikibot's own configuration errors
         raise UsageError(f"pywikibot configuration: {error}") from None
-    return job, wiki
-
-
-def _wiki_reason(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) < 300 else text[:297] + "..."
-
-
-def _review(ask: bool, save: bool):  # type: ignore[no-untyped-def]
-    """pywikibot's habit: show the diff, then ask unless told --always."""
-    import pywikibot
-
-    def review(old: str, new: str, summary: str) -> bool:
-        pywikibot.showDiff(old, new, context=3)
-        pywikibot.info(f"Edit summary: {summary}")
-        if not ask:
-            return save
-        return pywikibot.input_yn(
-            "Do you want to accept these changes?", default=False, automatic_quit=False
-        )
-
-    return review
+    return operate
 
 
 def _now(args: argparse.Namespace) -> datetime:
@@ -201,7 +175,7 @@ def _run_file(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
-        _print_warnings(result)
+        print_warnings(result)
         sys.stdout.write(unified_diff(text, result.text, str(args.file)))
     return EXIT_OK
 
@@ -216,7 +190,7 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_warnings(result: Result) -> None:
+def print_warnings(result: Result) -> None:
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
 

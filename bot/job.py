@@ -1,40 +1,41 @@
-"""One run against a wiki: read, compute with the core, show, ask, save, and retry a conflict.
+"""Runs against a wiki: read, compute with the core, show, ask, save, and retry a conflict.
 
 The decisions live in the core (bot.transform); this module only sequences wiki I/O around it,
 with pywikibot's habits: show the diff and ask unless --always, --dry-run saves nothing.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot import wiki
 from bot.errors import Refusal
-from bot.report import Result
-from bot.settings import META_PAGE, META_SITE, Settings
+from bot.report import Result, readable_date
+from bot.target import Target
 from bot.transform import transform, yearless_lines
+
+log = logging.getLogger("conversation-hours-bot")
 
 #: How often an edit conflict makes the bot re-read and recompute before it gives up.
 CONFLICT_RETRIES = 3
-
-
-@dataclass(frozen=True)
-class Target:
-    site: str = META_SITE
-    title: str = META_PAGE
-    #: Any text on this page stops the bot; None means `User:<bot account>/Stop`.
-    stop_page: str | None = None
-    #: How many revisions back the bot looks to date a line written without a year.
-    history_limit: int = 50
-    settings: Settings = field(default_factory=Settings)
+#: Edit summaries longer than this are cut by MediaWiki; the bot shortens its own instead.
+SUMMARY_LIMIT = 500
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # edited, unchanged, stopped, declined or dry-run
+    target: Target
+    status: str  # edited, unchanged, stopped, declined, dry-run, refused or failed
     message: str
     result: Result | None = None
     revid: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def moved(self) -> int:
+        return len(self.result.moves) if self.result is not None and self.status == "edited" else 0
 
 
 #: Shows the change and says whether to save it: (old text, new text, summary) -> yes.
@@ -44,47 +45,179 @@ Review = Callable[[str, str, str], bool]
 def run_target(
     target: Target, review: Review, dry_run: bool, now: datetime | None = None
 ) -> Outcome:
+    """One page, for an operator at the command line; failures raise (the CLI maps them)."""
     site = wiki.open_site(target.site)
-    stop_title = target.stop_page or _default_stop_page(site)
-    snapshot, stop_text = wiki.read(site, target.title, stop_title)
-    if stop_text and stop_text.strip():
-        return Outcome("stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
-    for _attempt in range(CONFLICT_RETRIES):
-        result = _compute(snapshot, target, now or datetime.now(UTC))
-        if not result.changed:
-            return Outcome("unchanged", "nothing to move", result)
-        approved = review(snapshot.text, result.text, result.summary)
-        if dry_run:
-            return Outcome("dry-run", f"dry run: would save: {result.summary}", result)
-        if not approved:
-            return Outcome("declined", "not saved: the operator declined", result)
-        wiki.login(site)
+    wiki.check_password_file()
+    pages, stops = wiki.read_many(site, [target.title], _stop_pages(site, [target]))
+    return _process(site, target, pages, stops, review, dry_run, now or datetime.now(UTC))
+
+
+def run_pass(targets: Iterable[Target], now: datetime | None = None) -> list[Outcome]:
+    """Every target, unattended: the pages of one wiki are read in one batch, a failing target
+    is reported and the others still run."""
+    outcomes = []
+    by_site: dict[str, list[Target]] = {}
+    for target in targets:
+        by_site.setdefault(target.site, []).append(target)
+    for site_name, site_targets in by_site.items():
+        outcomes.extend(_pass_on_site(site_name, site_targets, now))
+    return outcomes
+
+
+def _pass_on_site(site_name: str, targets: list[Target], now: datetime | None) -> list[Outcome]:
+    started = time.monotonic()
+    try:
+        site = wiki.open_site(site_name)
+        wiki.check_password_file()
+        pages, stops = wiki.read_many(site, [t.title for t in targets], _stop_pages(site, targets))
+    except Exception as error:  # the whole wiki is out of reach: every target says so
+        message = wiki.reason(error)
+        return [
+            _logged(Outcome(t, "failed", message, seconds=time.monotonic() - started))
+            for t in targets
+        ]
+    outcomes = []
+    for target in targets:
+        started = time.monotonic()
         try:
-            revid = wiki.save(snapshot, result.text, result.summary)
+            outcome = _process(
+                site, target, pages, stops, _unattended, False, now or datetime.now(UTC)
+            )
+        except Refusal as refusal:
+            outcome = Outcome(target, "refused", str(refusal))
+        except Exception as error:  # a run's failure must never stop the others
+            outcome = Outcome(target, "failed", wiki.reason(error))
+        outcomes.append(_logged(_timed(outcome, time.monotonic() - started)))
+    return outcomes
+
+
+def _unattended(old: str, new: str, summary: str) -> bool:
+    log.debug("would save %s", summary)
+    return True
+
+
+def _timed(outcome: Outcome, seconds: float) -> Outcome:
+    return Outcome(
+        outcome.target, outcome.status, outcome.message, outcome.result, outcome.revid, seconds
+    )
+
+
+def _logged(outcome: Outcome) -> Outcome:
+    """One line per target per pass: what Toolforge's log files keep."""
+    target = outcome.target
+    revision = f"rev={outcome.revid}" if outcome.revid else "no change"
+    level = logging.INFO if outcome.status not in ("refused", "failed") else logging.ERROR
+    log.log(
+        level,
+        "%s [[%s]] %s moved=%d %s %.1fs: %s",
+        target.site,
+        target.title,
+        outcome.status,
+        outcome.moved,
+        revision,
+        outcome.seconds,
+        outcome.message,
+    )
+    if outcome.result is not None:
+        for warning in outcome.result.warnings:
+            log.warning("%s [[%s]] warning: %s", target.site, target.title, warning)
+    return outcome
+
+
+def _stop_pages(site: object, targets: list[Target]) -> list[str]:
+    name = wiki.bot_name(site)  # type: ignore[arg-type]
+    default = f"User:{name}/Stop" if name else None
+    return sorted({t.stop_page or default for t in targets if t.stop_page or default})
+
+
+def _process(
+    site: object,
+    target: Target,
+    pages: dict[str, "wiki.pywikibot.Page"],
+    stops: dict[str, str],
+    review: Review,
+    dry_run: bool,
+    now: datetime,
+) -> Outcome:
+    stop_title = target.stop_page or (_stop_pages(site, [target]) or [None])[0]
+    if stop_title and stops.get(stop_title, "").strip():
+        return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
+    snapshot = wiki.snapshot(pages, target.title)
+    for _attempt in range(CONFLICT_RETRIES):
+        result = _compute(snapshot, target, now)
+        if not result.changed:
+            return Outcome(target, "unchanged", "nothing to move", result)
+        summary = edit_summary(result, _documentation(site, target))
+        approved = review(snapshot.text, result.text, summary)
+        if dry_run:
+            return Outcome(target, "dry-run", f"dry run: would save: {summary}", result)
+        if not approved:
+            return Outcome(target, "declined", "not saved: the operator declined", result)
+        wiki.login(site)  # type: ignore[arg-type]
+        try:
+            revid = wiki.save(snapshot, result.text, summary)
         except wiki.pwb.EditConflictError:
             snapshot = wiki.reread(snapshot)
             continue
-        url = wiki.diff_url(site, revid)
-        return Outcome("edited", f"saved {url} ({result.summary})", result, revid)
+        _report(site, target, result, revid, now)
+        url = wiki.diff_url(site, revid)  # type: ignore[arg-type]
+        return Outcome(target, "edited", f"saved {url} ({summary})", result, revid)
     raise wiki.WikiError(
         f"[[{target.title}]] kept changing under the bot ({CONFLICT_RETRIES} edit conflicts); "
         "no edit made"
     )
 
 
-def _default_stop_page(site: object) -> str | None:
+def _documentation(site: object, target: Target) -> str | None:
+    if target.documentation:
+        return target.documentation
     name = wiki.bot_name(site)  # type: ignore[arg-type]
-    return f"User:{name}/Stop" if name else None
+    return f"User:{name}" if name else None
+
+
+def edit_summary(result: Result, documentation: str | None) -> str:
+    """The core's summary, linking the bot's documentation so editors know whom to ask."""
+    link = f" ([[{documentation}|bot]])" if documentation else ""
+    summary = result.summary
+    if len(summary) + len(link) > SUMMARY_LIMIT:
+        summary = summary[: SUMMARY_LIMIT - len(link) - 1] + "…"
+    return summary + link
+
+
+def _report(site: object, target: Target, result: Result, revid: int, now: datetime) -> None:
+    """Appends the edit to the report page; the edit stands even when this fails."""
+    if not target.report_page:
+        return
+    sessions = ", ".join(
+        f"{readable_date(s.start)}" + (f" ({s.block.title})" if s.block.title else "")
+        for s in result.moves
+    )
+    line = (
+        f"* {now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on [[{target.title}]]: "
+        f"moved {sessions}"
+    )
+    try:
+        wiki.append(
+            site,
+            target.report_page,
+            line,  # type: ignore[arg-type]
+            f"Bot: report of [[Special:Diff/{revid}]]",
+        )
+    except Exception as error:
+        log.warning(
+            "%s [[%s]]: could not add to the report page [[%s]]: %s",
+            target.site,
+            target.title,
+            target.report_page,
+            wiki.reason(error),
+        )
 
 
 def _compute(snapshot: wiki.Snapshot, target: Target, now: datetime) -> Result:
     """The core's answer for this revision, with yearless lines dated from page history."""
     try:
         lines = yearless_lines(snapshot.text, target.settings)
-    except Refusal as refusal:
-        raise Refusal(f"[[{target.title}]]: {refusal}") from None
-    written = wiki.written_at(snapshot, lines, target.history_limit)
-    try:
+        written = wiki.written_at(snapshot, lines, target.history_limit)
         return transform(snapshot.text, now, target.settings, written_at=written)
     except Refusal as refusal:
         raise Refusal(f"[[{target.title}]]: {refusal}") from None

@@ -7,6 +7,7 @@ markers), so an operator can reword an entry without being able to break the pag
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -91,3 +92,16 @@ class Renderer:
 
     def placeholder(self) -> str:
         return self.render(PLACEHOLDER)
+
+    def check(self) -> None:
+        """Renders every template once with sample values; refuses one that would break a page."""
+        sample = datetime(2023, 6, 26, 12, tzinfo=UTC)
+        self.render(
+            LOG_ENTRY,
+            start=sample,
+            end=sample + timedelta(hours=1),
+            has_time=True,
+            has_end=True,
+            topic="Sample topic",
+        )
+        self.placeholder()

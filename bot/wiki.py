@@ -7,6 +7,7 @@ commands start fast and `PYWIKIBOT_DIR` can be set from the command line first.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pywikibot
 from pywikibot import exceptions as pwb
@@ -50,23 +51,30 @@ def bot_name(site: pywikibot.site.BaseSite) -> str | None:
     return site.username()
 
 
-def read(
-    site: pywikibot.site.BaseSite, title: str, stop_title: str | None
-) -> tuple[Snapshot, str | None]:
-    """The page and, in the same request, the emergency stop page's text."""
-    page = pywikibot.Page(site, title)
-    pages = [page]
-    stop = pywikibot.Page(site, stop_title) if stop_title else None
-    if stop is not None:
-        pages.append(stop)
-    # Templates come along so that the {{bots}} check needs no request of its own.
-    loaded = {p.title(): p for p in site.preloadpages(pages, templates=True, langlinks=False)}
-    page = loaded.get(page.title(), page)
-    stop_text = None
-    if stop is not None and stop.title() in loaded and loaded[stop.title()].exists():
-        stop_text = loaded[stop.title()].text
+def read_many(
+    site: pywikibot.site.BaseSite, titles: list[str], stop_titles: list[str]
+) -> tuple[dict[str, pywikibot.Page], dict[str, str]]:
+    """The pages, and the texts of the stop pages that exist, in one batch (pywikibot's
+    preloading). Templates come along so that the {{bots}} check needs no request of its own."""
+    wanted = [pywikibot.Page(site, title) for title in [*titles, *stop_titles]]
+    loaded = {p.title(): p for p in site.preloadpages(wanted, templates=True, langlinks=False)}
+    pages = {t: loaded.get(_norm(site, t)) or pywikibot.Page(site, t) for t in titles}
+    stops = {}
+    for title in stop_titles:
+        page = loaded.get(_norm(site, title))
+        if page is not None and page.exists():
+            stops[title] = page.text
+    return pages, stops
+
+
+def _norm(site: pywikibot.site.BaseSite, title: str) -> str:
+    return pywikibot.Page(site, title).title()
+
+
+def snapshot(pages: dict[str, pywikibot.Page], title: str) -> Snapshot:
+    page = pages[title]
     _check_page(page, title)
-    return Snapshot(page, page.text, page.latest_revision_id), stop_text
+    return Snapshot(page, page.text, page.latest_revision_id)
 
 
 def reread(snapshot: Snapshot) -> Snapshot:
@@ -122,6 +130,37 @@ def login(site: pywikibot.site.BaseSite) -> None:
         raise UsageError(f"pywikibot password file: {error}") from None
     if not site.logged_in():
         raise WikiError(f"cannot log in to {site} as {site.username()}")
+
+
+def append(site: pywikibot.site.BaseSite, title: str, line: str, summary: str) -> None:
+    """Adds a line at the end of an existing page (the report page); never creates it."""
+    page = pywikibot.Page(site, title)
+    site.editpage(
+        page, summary=summary, appendtext=f"\n{line}", nocreate=True, minor=True, bot=True
+    )
+
+
+def check_password_file() -> None:
+    """Refuses a password file that others can read: it holds the bot's credentials."""
+    configured = pywikibot.config.password_file
+    if not configured:
+        return
+    path = Path(pywikibot.config.base_dir, configured)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # pywikibot itself reports a missing file when it logs in
+    if mode & 0o077:
+        raise UsageError(
+            f"password file {path} can be read by others (mode {mode & 0o777:o}); "
+            f"run: chmod 600 {path}"
+        )
+
+
+def reason(error: BaseException) -> str:
+    """One line for a log or a terminal, from whatever pywikibot or the network raised."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) < 300 else text[:297] + "..."
 
 
 def diff_url(site: pywikibot.site.BaseSite, revid: int) -> str:

@@ -42,7 +42,10 @@ def test_a_run_makes_exactly_one_bot_edit(dev_wiki, seeded):
     edit = history[-1]
     assert edit["user"] == "ConversationBot"
     assert edit["bot"] is True
-    assert edit["comment"] == "Bot: moved 1 past conversation hour to the log (26 June 2023)"
+    assert edit["comment"] == (
+        "Bot: moved 1 past conversation hour to the log (26 June 2023) "
+        "([[User:ConversationBot|bot]])"
+    )
 
 
 def test_the_saved_text_is_what_the_core_computes_offline(dev_wiki, seeded):
@@ -87,6 +90,7 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
         from datetime import UTC, datetime
         from pathlib import Path
         from bot import job
+        from bot.target import Target
         from tests.integration.conftest import DevWiki, edit_as_editor
 
         wiki = DevWiki.from_json(Path({str(dev_wiki.state_dir / "wiki.json")!r}))
@@ -99,7 +103,7 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
             asked.append(summary)
             return True
 
-        target = job.Target(site="devwiki:en", title={seeded!r})
+        target = Target(site="devwiki:en", title={seeded!r})
         outcome = job.run_target(target, review, False, datetime(2023, 6, 28, tzinfo=UTC))
         print(outcome.status, len(asked))
     """

@@ -1,0 +1,210 @@
+"""The operator's TOML configuration: targets and schedule, validated before anything runs.
+
+Every problem is reported as one line naming the file, the key and what is wrong, and nothing
+runs on a configuration that is only half valid.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.errors import Refusal, UsageError
+from bot.lock import DEFAULT_STATE
+from bot.render import Renderer
+from bot.settings import META_SITE, Settings
+from bot.target import Target
+
+#: cron's macros; "@hourly" is what Toolforge operators write (Toolforge spreads its minute).
+MACROS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+}
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_TOP_KEYS = {"state_dir", "documentation", "schedule", "targets"}
+_SCHEDULE_KEYS = {"cron", "misfire_grace"}
+_TARGET_KEYS = {
+    "site",
+    "page",
+    "upcoming",
+    "log",
+    "grace",
+    "default_duration",
+    "templates",
+    "stop_page",
+    "report_page",
+    "documentation",
+    "history_limit",
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cron: str = "@hourly"
+    #: A pass that could not start on time (machine asleep, previous pass running) still runs
+    #: if it is late by less than this; later ones coalesce into the next.
+    misfire_grace: timedelta = timedelta(minutes=15)
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(MACROS.get(self.cron, self.cron), timezone="UTC")
+
+
+@dataclass(frozen=True)
+class Config:
+    targets: tuple[Target, ...] = (Target(),)
+    schedule: Schedule = field(default_factory=Schedule)
+    state_dir: Path = DEFAULT_STATE
+
+
+def load(path: Path | None) -> Config:
+    """The configuration in `path`, or the built-in one for the Meta page."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise UsageError(f"{path}: not valid TOML: {error}") from None
+    return _Reader(path).config(data)
+
+
+class _Reader:
+    """Validates one file; every error names the file and the key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> UsageError:
+        return UsageError(f"{self.path}: {key}: {problem}")
+
+    def config(self, data: dict[str, Any]) -> Config:
+        self.known(data, _TOP_KEYS, "")
+        schedule = self.schedule(self.table(data, "schedule"))
+        documentation = self.text(data, "documentation", "documentation", required=False)
+        targets = data.get("targets")
+        if not isinstance(targets, list) or not targets:
+            raise self.fail("targets", "needs at least one [[targets]] table")
+        state = self.text(data, "state_dir", "state_dir", required=False)
+        return Config(
+            tuple(self.target(t, f"targets[{i}]", documentation) for i, t in enumerate(targets, 1)),
+            schedule,
+            Path(state).expanduser() if state else DEFAULT_STATE,
+        )
+
+    def known(self, table: dict[str, Any], keys: set[str], where: str) -> None:
+        for key in table:
+            if key not in keys:
+                name = f"{where}.{key}" if where else key
+                raise self.fail(name, f"unknown key (known: {', '.join(sorted(keys))})")
+
+    def table(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table")
+        return value
+
+    def text(self, table: dict[str, Any], key: str, name: str, required: bool = True) -> str | None:
+        value = table.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(name, "missing" if value is None else "must be a non-empty string")
+        return value.strip()
+
+    def duration(self, table: dict[str, Any], key: str, name: str, default: timedelta) -> timedelta:
+        value = table.get(key)
+        if value is None:
+            return default
+        match = _DURATION.match(value) if isinstance(value, str) else None
+        if not match or not any(match.groups()):
+            raise self.fail(name, f"{value!r} is not a duration such as '1h', '90m' or '1h30m'")
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+    def schedule(self, table: dict[str, Any]) -> Schedule:
+        self.known(table, _SCHEDULE_KEYS, "schedule")
+        cron = self.text(table, "cron", "schedule.cron", required=False) or Schedule.cron
+        schedule = Schedule(
+            cron,
+            self.duration(table, "misfire_grace", "schedule.misfire_grace", Schedule.misfire_grace),
+        )
+        try:
+            schedule.trigger()
+        except ValueError as error:
+            raise self.fail("schedule.cron", f"bad cron expression {cron!r}: {error}") from None
+        return schedule
+
+    def names(
+        self, table: dict[str, Any], key: str, name: str, default: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        value = table.get(key)
+        if value is None:
+            return default
+        values = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) and v.strip() for v in values)
+        ):
+            raise self.fail(name, "must be a heading name or a list of heading names")
+        return tuple(v.strip() for v in values)
+
+    def target(self, table: Any, where: str, documentation: str | None) -> Target:
+        if not isinstance(table, dict):
+            raise self.fail(where, "must be a table")
+        self.known(table, _TARGET_KEYS, where)
+        site = self.text(table, "site", f"{where}.site", required=False) or META_SITE
+        if ":" not in site:
+            raise self.fail(f"{where}.site", f"{site!r} is not FAMILY:CODE, e.g. {META_SITE}")
+        page = self.text(table, "page", f"{where}.page")
+        base = Settings()
+        templates = self.text(table, "templates", f"{where}.templates", required=False)
+        settings = Settings(
+            upcoming_headings=self.names(
+                table, "upcoming", f"{where}.upcoming", base.upcoming_headings
+            ),
+            log_headings=self.names(table, "log", f"{where}.log", base.log_headings),
+            grace=self.duration(table, "grace", f"{where}.grace", base.grace),
+            default_duration=self.duration(
+                table, "default_duration", f"{where}.default_duration", base.default_duration
+            ),
+            templates_dir=self.templates(templates, f"{where}.templates")
+            if templates
+            else base.templates_dir,
+        )
+        limit = table.get("history_limit", Target.history_limit)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
+            raise self.fail(f"{where}.history_limit", "must be a whole number from 1 to 500")
+        return Target(
+            site=site,
+            title=str(page),
+            stop_page=self.text(table, "stop_page", f"{where}.stop_page", required=False),
+            report_page=self.text(table, "report_page", f"{where}.report_page", required=False),
+            documentation=self.text(
+                table, "documentation", f"{where}.documentation", required=False
+            )
+            or documentation,
+            history_limit=limit,
+            settings=settings,
+        )
+
+    def templates(self, folder: str, name: str) -> Path:
+        """A templates folder that renders what the bot needs, checked now, not mid-run."""
+        path = Path(folder).expanduser()
+        if not path.is_absolute():
+            path = self.path.parent / path
+        if not path.is_dir():
+            raise self.fail(name, f"{path} is not a folder")
+        try:
+            Renderer(path).check()
+        except Refusal as refusal:
+            raise self.fail(name, str(refusal)) from None
+        return path
