@@ -1,0 +1,108 @@
+"""Unattended passes over several pages of the local wiki, as a Toolforge job runs them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES, page
+
+BOT = Path(sys.executable).parent / "conversation-hours-bot"
+META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+WRITTEN = "2023-06-10T09:00:00Z"
+BETWEEN = "2023-06-28T00:00:00Z"
+
+
+def config(tmp_path: Path, titles: list[str], report: str | None = None) -> Path:
+    lines = [f'state_dir = "{tmp_path / "state"}"', ""]
+    for title in titles:
+        lines += ["[[targets]]", 'site = "devwiki:en"', f'page = "{title}"']
+        if report:
+            lines.append(f'report_page = "{report}"')
+        lines.append("")
+    path = tmp_path / "bot.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def run_pass(wiki, path: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BOT), "run", "--config", str(path), "--now", BETWEEN, *extra],
+        env=wiki.pywikibot_env(),
+        cwd=wiki.state_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=180)
+    return process.returncode, out, err
+
+
+def requests_served(wiki) -> int:
+    return sum(" [200]: " in line for line in wiki.server_log.read_text().splitlines())
+
+
+def test_a_pass_edits_the_good_pages_and_reports_the_broken_one(dev_wiki, fresh_title, tmp_path):
+    good = [f"{fresh_title} A", f"{fresh_title} B"]
+    broken = f"{fresh_title} broken"
+    for title in good:
+        dev_wiki.seed(title, META, timestamp=WRITTEN)
+    dev_wiki.seed(
+        broken, META.replace("== Upcoming Conversation Hours ==", "== Soon =="), timestamp=WRITTEN
+    )
+    code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [*good, broken])))
+    assert code == 3, err
+    assert [len(dev_wiki.revisions(t)) for t in good] == [2, 2]
+    assert len(dev_wiki.revisions(broken)) == 1
+    lines = out.splitlines()
+    assert len(lines) == 3  # one line per target
+    assert f"[[{broken}]] refused" in lines[2]
+    assert "no section titled 'Upcoming Conversation Hours'" in lines[2]
+    assert all("edited moved=1 rev=" in line for line in lines[:2])
+
+
+def test_two_passes_at_once_leave_exactly_one_edit(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    path = config(tmp_path, [fresh_title])
+    first, second = run_pass(dev_wiki, path), run_pass(dev_wiki, path)
+    results = [finished(first), finished(second)]
+    assert [code for code, _, _ in results] == [0, 0], results
+    history = dev_wiki.revisions(fresh_title)
+    assert len(history) == 2
+    assert history[-1]["user"] == "ConversationBot"
+
+
+def test_the_report_page_gets_a_line_per_edit(dev_wiki, fresh_title, tmp_path):
+    report = f"User:ConversationBot/Report {fresh_title}"
+    dev_wiki.seed(report, "Edits by the bot:")
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    code, _, err = finished(run_pass(dev_wiki, config(tmp_path, [fresh_title], report)))
+    assert code == 0, err
+    edit = dev_wiki.revisions(fresh_title)[-1]
+    line = dev_wiki.revisions(report)[-1]["content"].splitlines()[-1]
+    assert line.startswith("* 2023-06-28 00:00 UTC: ")
+    assert f"[[Special:Diff/{edit['revid']}]] on [[{fresh_title}]]" in line
+    assert line.endswith(
+        "moved 26 June 2023 (Ad-hoc conversation hour on the Global Digital Compact)"
+    )
+
+
+def test_pages_of_one_wiki_are_read_in_one_batch(dev_wiki, fresh_title, tmp_path):
+    titles = [f"{fresh_title} {n}" for n in range(3)]
+    for title in titles:  # dates with years: no history to read, only the pages
+        dev_wiki.seed(title, page("plain"), timestamp=WRITTEN)
+    quiet = ["--now", "2023-06-01T00:00:00Z"]  # nothing to move: reads only
+    one, three = tmp_path / "one", tmp_path / "three"
+    one.mkdir()
+    three.mkdir()
+    finished(run_pass(dev_wiki, config(one, titles[:1]), *quiet))  # warms pywikibot's caches
+    before = requests_served(dev_wiki)
+    finished(run_pass(dev_wiki, config(one, titles[:1]), *quiet))
+    for_one = requests_served(dev_wiki) - before
+    before = requests_served(dev_wiki)
+    code, out, err = finished(run_pass(dev_wiki, config(three, titles), *quiet))
+    assert code == 0, err
+    assert requests_served(dev_wiki) - before == for_one
+    assert out.count("unchanged moved=0 no change") == 3
