@@ -21,7 +21,7 @@ TOOLFORGE = ROOT / "scripts" / "toolforge"
 JOBS = TOOLFORGE / "jobs.yaml"
 BOOTSTRAP = TOOLFORGE / "bootstrap"
 USER_CONFIG = TOOLFORGE / "user-config.py"
-README_SECTION = TOOLFORGE / "README-section.md"
+README_SECTION = ROOT / "README.md"  # its "Deploy on Toolforge" section
 
 #: $HOME inside a Toolforge job: the tool's home, also the job's working directory.
 TOOL_HOME = "/data/project/example-tool"
