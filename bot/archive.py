@@ -7,7 +7,7 @@ the safety net can check every changed line against what the bot meant to do.
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.layout import OWN_UNIT, Chunk, Kind, Line, is_glue, kind_of
 from bot.log import insertion_index
@@ -21,14 +21,16 @@ from bot.upcoming import paragraph_text
 _LIST_PREFIX = re.compile(r"^[*#:;]+[ \t]*")
 _CLOSE_TAG = re.compile(r"^\s*</translate>\s*$")
 _OPEN_TAG = re.compile(r"^\s*<translate(?:\s+nowrap)?\s*>\s*$")
-_MARKER_ONLY = re.compile(r"^\s*<!--T:[^>\s]+-->\s*$")
+_TAG = re.compile(r"</?translate(?:\s+nowrap)?\s*>")
 
 
 @dataclass(frozen=True)
 class Change:
     text: str
     removed: dict[int, str]  # line number -> why: moved, retired, marker, tag or blank
-    inserted: tuple[str, ...]  # every line added
+    #: Removed lines whose translate tags stay, as a line of their own: number -> that line.
+    rewritten: dict[int, str]
+    inserted: tuple[str, ...]  # every line added, rewritten ones included
     entries: tuple[str, ...]  # the log lines added, one per moved session
     moved_units: tuple[str, ...]
     changed_units: tuple[str, ...]
@@ -42,6 +44,8 @@ class _Edit:
     """The change under construction."""
 
     removed: dict[int, str] = field(default_factory=dict)
+    #: Removed lines that leave translate tags behind: line number -> the tags alone.
+    rewritten: dict[int, str] = field(default_factory=dict)
     insertions: list[tuple[int, list[str]]] = field(default_factory=list)  # (offset, lines)
     carried: set[str] = field(default_factory=set)  # markers that move with their line
     changed: set[str] = field(default_factory=set)
@@ -58,16 +62,21 @@ def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
         for chunk in _retired_chunks(block, page):
             retired_texts.append(paragraph_text(chunk))
             edit.removed.update((line.number, "retired") for line in chunk.lines)
+    _keep_tags(page, edit)
     entries = _insert_entries(page, plan, renderer, edit)
     _retire_emptied_units(page, edit)
     _tidy(page, edit)
-    placeholder = bool(plan.retiring) and _left_empty(page, edit.removed)
+    placeholder = bool(plan.retiring) and _left_empty(page, edit)
     if placeholder:
         _insert_placeholder(page, renderer, edit)
     return Change(
         text=_apply(page, edit),
         removed=edit.removed,
-        inserted=tuple(line for _, lines in edit.insertions for line in lines),
+        rewritten=edit.rewritten,
+        inserted=(
+            *(line for _, lines in edit.insertions for line in lines),
+            *edit.rewritten.values(),
+        ),
         entries=tuple(entries),
         moved_units=_ordered(edit.moved),
         changed_units=_ordered(edit.changed),
@@ -75,6 +84,30 @@ def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
         retired_texts=tuple(retired_texts),
         placeholder=placeholder,
     )
+
+
+def _keep_tags(page: Page, edit: _Edit) -> None:
+    """A removed line that opens or closes a translate block (`...goals.</translate>`) leaves
+    that tag behind on a line of its own, so the blocks around it stay whole."""
+    by_number = {line.number: line for line in page.upcoming_lines}
+    for number in list(edit.removed):
+        residue = unbalanced_tags(by_number[number].text)
+        if residue:
+            edit.rewritten[number] = residue
+
+
+def unbalanced_tags(text: str) -> str:
+    """The translate tags of a line that do not pair up within it, in order."""
+    closes, opens = [], []
+    for tag in _TAG.finditer(text):
+        if tag.group().startswith("</"):
+            if opens:
+                opens.pop()
+            else:
+                closes.append(tag.group())
+        else:
+            opens.append(tag.group())
+    return "".join(closes + opens)
 
 
 def _ordered(markers: Iterable[str]) -> tuple[str, ...]:
@@ -150,10 +183,11 @@ def _new_list_place(page: Page) -> tuple[int, None, list[str], list[str]]:
     following = page.text[offset : page.text.find("\n", offset) + 1 or len(page.text)]
     if _CLOSE_TAG.match(following):
         offset += len(following)
+    lead = [] if page.text.endswith("\n", 0, offset) else [""]  # a heading on the last line
     if _in_block(page, offset):
         # Inside a translate block the list must be a unit of its own, not part of the intro.
-        return offset, None, [""], [""]
-    return offset, None, [], []
+        return offset, None, [*lead, ""], [""]
+    return offset, None, lead, []
 
 
 def _styled(
@@ -193,7 +227,7 @@ def _unit_at(units: tuple[Unit, ...], offset: int) -> Unit | None:
 
 
 def _retire_emptied_units(page: Page, edit: _Edit) -> None:
-    """A unit whose text all left loses its marker line (Translate rejects an empty unit);
+    """A unit whose text all left loses its marker (Translate rejects an empty unit);
     a unit that lost part of its text is reported as changed."""
     lines = [page.upcoming_heading, *page.upcoming_lines]
     starts = [line.start for line in lines]
@@ -210,11 +244,22 @@ def _retire_emptied_units(page: Page, edit: _Edit) -> None:
         if len(gone) < len(content):
             edit.changed.add(unit.marker)
             continue
-        for line in touching:
-            if line.number not in edit.removed and _MARKER_ONLY.match(line.text):
-                edit.removed[line.number] = "marker"
+        if unit.marker_span is not None:
+            _drop_marker(lines, starts, unit.marker_span, edit)
         if unit.marker not in edit.carried:
             edit.retired.add(unit.marker)
+
+
+def _drop_marker(lines: list[Line], starts: list[int], span: tuple[int, int], edit: _Edit) -> None:
+    """Takes an emptied unit's marker off its line: the line goes, or keeps its tags."""
+    line = lines[max(bisect.bisect_right(starts, span[0]) - 1, 0)]
+    if line.number in edit.removed or not is_glue(line.text):
+        return  # the marker leaves with its line, or sits on a line the bot must not touch
+    at = span[0] - line.start
+    rest = (line.text[:at] + line.text[at + span[1] - span[0] :]).strip()
+    edit.removed[line.number] = "marker"
+    if rest:
+        edit.rewritten[line.number] = rest
 
 
 # --- leaving "Upcoming" tidy ----------------------------------------------------------------
@@ -227,57 +272,80 @@ def _tidy(page: Page, edit: _Edit) -> None:
     _collapse_blanks(page, edit)
 
 
-def _kept(page: Page, removed: dict[int, str]) -> list[Line]:
-    return [page.upcoming_heading, *(x for x in page.upcoming_lines if x.number not in removed)]
+def _kept(page: Page, edit: _Edit) -> list[Line]:
+    """The lines of "Upcoming" as they stand now, heading first, rewritten ones as rewritten."""
+    kept = [page.upcoming_heading]
+    for line in page.upcoming_lines:
+        if line.number in edit.rewritten:
+            kept.append(replace(line, text=edit.rewritten[line.number]))
+        elif line.number not in edit.removed:
+            kept.append(line)
+    return kept
 
 
-def _gap(a: Line, b: Line) -> bool:
-    """Whether removed lines stood between two kept lines."""
-    return b.number - a.number > 1
+def _touched(a: Line, b: Line, edit: _Edit) -> bool:
+    """Whether the bot changed anything between two neighbouring lines, or the lines themselves."""
+    return b.number - a.number > 1 or a.number in edit.rewritten or b.number in edit.rewritten
+
+
+def _empty(line: Line) -> bool:
+    """Only a truly empty line separates Translate's units; one with spaces does not."""
+    return line.text == ""
+
+
+def _drop(line: Line, edit: _Edit, page: Page) -> None:
+    if line.number in page.hidden or line is page.upcoming_heading:
+        return
+    if line.number in edit.rewritten:
+        del edit.rewritten[line.number]  # removed after all, for the reason it was removed
+    else:
+        edit.removed[line.number] = "blank" if _empty(line) else "tag"
 
 
 def _drop_empty_tag_pairs(page: Page, edit: _Edit) -> None:
-    kept = _kept(page, edit.removed)
+    kept = _kept(page, edit)
     i = 0
     while i < len(kept):
+        if not (_OPEN_TAG.match(kept[i].text) or _CLOSE_TAG.match(kept[i].text)):
+            i += 1
+            continue
         j = i + 1
-        while j < len(kept) and not kept[j].text.strip():
+        while j < len(kept) and _empty(kept[j]):
             j += 1
-        if j < len(kept) and _pointless_pair(kept, i, j):
+        if j < len(kept) and _pointless_pair(kept, i, j, edit):
             for line in kept[i : j + 1]:
-                edit.removed[line.number] = "tag" if line.text.strip() else "blank"
+                _drop(line, edit, page)
             i = j + 1
             continue
-        i += 1
+        i = max(i + 1, j)
 
 
-def _pointless_pair(kept: list[Line], i: int, j: int) -> bool:
-    touched = any(_gap(kept[k], kept[k + 1]) for k in range(i, j))
-    if not touched:
+def _pointless_pair(kept: list[Line], i: int, j: int, edit: _Edit) -> bool:
+    if not any(_touched(kept[k], kept[k + 1], edit) for k in range(i, j)):
         return False
     first, second = kept[i].text, kept[j].text
     if _OPEN_TAG.match(first) and _CLOSE_TAG.match(second):
         return True
-    # Joining two blocks is only safe when a blank line still separates their units.
+    # Joining two blocks is only safe when an empty line still separates their units.
     if _CLOSE_TAG.match(first) and _OPEN_TAG.match(second):
-        before = kept[i - 1].text.strip() if i > 0 else "x"
-        after = kept[j + 1].text.strip() if j + 1 < len(kept) else "x"
-        return not before or not after
+        before = i > 0 and _empty(kept[i - 1])
+        after = j + 1 < len(kept) and _empty(kept[j + 1])
+        return before or after
     return False
 
 
 def _collapse_blanks(page: Page, edit: _Edit) -> None:
-    kept = _kept(page, edit.removed)
+    kept = _kept(page, edit)
     previous = kept[0]
     for line in kept[1:]:
-        if _gap(previous, line) and not previous.text.strip() and not line.text.strip():
-            edit.removed[line.number] = "blank"
+        if _touched(previous, line, edit) and _empty(previous) and _empty(line):
+            _drop(line, edit, page)
             continue
         previous = line
 
 
-def _left_empty(page: Page, removed: dict[int, str]) -> bool:
-    return all(not x.text.strip() or is_glue(x.text) for x in _kept(page, removed)[1:])
+def _left_empty(page: Page, edit: _Edit) -> bool:
+    return all(not x.text.strip() or is_glue(x.text) for x in _kept(page, edit)[1:])
 
 
 def _insert_placeholder(page: Page, renderer: Renderer, edit: _Edit) -> None:
@@ -287,7 +355,7 @@ def _insert_placeholder(page: Page, renderer: Renderer, edit: _Edit) -> None:
         lines = ["", text]
     else:
         lines = ["", "<translate>", text, "</translate>"]
-    following = next(iter(_kept(page, edit.removed)[1:]), None)
+    following = next(iter(_kept(page, edit)[1:]), None)
     if following is None or following.text.strip():
         lines.append("")
     edit.insertions.append((offset, lines))
@@ -296,10 +364,19 @@ def _insert_placeholder(page: Page, renderer: Renderer, edit: _Edit) -> None:
 # --- applying ---------------------------------------------------------------------------------
 
 
+def _rewritten(line: Line, edit: _Edit) -> str:
+    if line.number not in edit.rewritten:
+        return ""
+    newline = "\n" if line.end > line.start + len(line.text) else ""
+    return edit.rewritten[line.number] + newline
+
+
 def _apply(page: Page, edit: _Edit) -> str:
     text = page.text
     by_number = {line.number: line for line in page.upcoming_lines}
-    edits = [(by_number[n].start, by_number[n].end, "") for n in edit.removed]
+    edits = [
+        (by_number[n].start, by_number[n].end, _rewritten(by_number[n], edit)) for n in edit.removed
+    ]
     edits += [
         (offset, offset, "".join(f"{x}\n" for x in lines)) for offset, lines in edit.insertions
     ]

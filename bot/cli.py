@@ -40,11 +40,16 @@ def moment(value: str) -> datetime:
     """An ISO 8601 moment; one without a zone is UTC."""
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        parsed = None
+    # Years far from ours only make the date arithmetic overflow; no session lives there.
+    if parsed is None or not 1900 <= parsed.year <= 9000:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not an ISO 8601 moment such as 2023-07-01T00:00:00Z"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            f"{value!r} is not an ISO 8601 moment between the years 1900 and 9000, "
+            "such as 2023-07-01T00:00:00Z"
+        )
+    return parsed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,19 +208,32 @@ def read_page_file(path: Path) -> str:
     if not raw.strip():
         raise UsageError(f"{path} is empty")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UsageError(f"{path} is not UTF-8 (byte {error.start})") from None
+    # MediaWiki stores neither: a file that has them was not copied from a wiki as it is.
+    if text.startswith("\ufeff"):
+        raise UsageError(f"{path} starts with a byte-order mark; save it as UTF-8 without BOM")
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        raise UsageError(
+            f"{path}: line {line} ends in a carriage return (Windows line endings); "
+            "wiki pages use \\n only"
+        )
+    return text
 
 
 def write_atomically(path: Path, text: str) -> None:
     """Writes the whole file or nothing, so an interrupted run never leaves half a page."""
+    temporary = None
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.")
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         os.replace(temporary, path)
     except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 

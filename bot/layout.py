@@ -4,6 +4,7 @@ Everything the bot edits is whole lines, because that is what editors see in a d
 Translate's units are made of: paragraphs, list items and headings.
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -25,6 +26,8 @@ class Kind(Enum):
     ITEM = "item"
     HEADING = "heading"
     TEXT = "text"
+    TABLE = "table"  # table markup: never part of a block, never removed
+    HIDDEN = "hidden"  # inside a comment, nowiki or pre that spans lines: never touched
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ OWN_UNIT = re.compile(
 )
 _GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--.*?-->|<languages\s*/>|\s+")
 _HEADING = re.compile(r"^=+.*=+\s*(?:<!--.*?-->\s*)*$")
+_TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
 
 
 def section_lines(text: str, section: Section) -> list[Line]:
@@ -81,20 +85,53 @@ def kind_of(text: str) -> Kind:
         return Kind.ITEM
     if _HEADING.match(text):
         return Kind.HEADING
+    if _TABLE.match(text):
+        return Kind.TABLE
     return Kind.TEXT
 
 
-def chunks(lines: list[Line]) -> list[Chunk]:
-    """Groups lines into paragraphs, lists and headings; blank and glue lines separate them."""
+def hidden_lines(lines: list[Line], opaque: list[tuple[int, int]]) -> frozenset[int]:
+    """Numbers of the lines that a comment, nowiki or pre block reaches into from another line.
+
+    A span inside one line (a unit marker, an inline comment) hides nothing: the line moves or
+    stays whole. One that crosses a line break hides every line it touches, so the bot never
+    takes a line out of a comment, nor leaves a comment open by moving the line that closes it.
+    """
+    if not lines:
+        return frozenset()
+    first, last = lines[0].start, lines[-1].end
+    starts = [line.start for line in lines]
+    hidden: set[int] = set()
+    for start, end in opaque[bisect.bisect_left(opaque, (first, -1)) - 1 if opaque else 0 :]:
+        if start >= last:
+            break
+        if end <= first or not _crosses_line(lines, starts, start, end):
+            continue
+        i = max(bisect.bisect_right(starts, start) - 1, 0)
+        while i < len(lines) and lines[i].start < end:
+            hidden.add(lines[i].number)
+            i += 1
+    return frozenset(hidden)
+
+
+def _crosses_line(lines: list[Line], starts: list[int], start: int, end: int) -> bool:
+    i = max(bisect.bisect_right(starts, start) - 1, 0)
+    line = lines[i]
+    return end > line.start + len(line.text)
+
+
+def chunks(lines: list[Line], hidden: frozenset[int] = frozenset()) -> list[Chunk]:
+    """Groups lines into paragraphs, lists and headings; blank, glue, table and hidden lines
+    separate them and belong to none."""
     found: list[Chunk] = []
     run: list[Line] = []
     run_kind: Kind | None = None
     for line in lines:
-        kind = kind_of(line.text)
+        kind = Kind.HIDDEN if line.number in hidden else kind_of(line.text)
         if run and (kind is not run_kind or kind is Kind.HEADING):
             found.append(Chunk(run_kind, tuple(run)))  # type: ignore[arg-type]
             run = []
-        if kind in (Kind.BLANK, Kind.GLUE):
+        if kind in (Kind.BLANK, Kind.GLUE, Kind.TABLE, Kind.HIDDEN):
             run_kind = None
             continue
         run.append(line)

@@ -41,9 +41,14 @@ class Section:
         return self.heading.end
 
 
-def headings(text: str) -> list[Heading]:
+def opaque_spans(text: str) -> list[tuple[int, int]]:
+    """Comments, nowiki, pre and the like: text readers never see as markup, in page order."""
+    return [(m.start(), m.end()) for m in _OPAQUE.finditer(text)]
+
+
+def headings(text: str, opaque: list[tuple[int, int]] | None = None) -> list[Heading]:
     """Every real heading of the page, in order; headings inside comments or nowiki don't count."""
-    opaque = [(m.start(), m.end()) for m in _OPAQUE.finditer(text)]
+    opaque = opaque_spans(text) if opaque is None else opaque
     starts = [start for start, _ in opaque]
     found = []
     line, counted_to = 1, 0

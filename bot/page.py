@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from bot import translate
 from bot.errors import Refusal
-from bot.layout import Chunk, Line, chunks, lines_between, section_lines
+from bot.layout import Chunk, Line, chunks, hidden_lines, lines_between, section_lines
 from bot.log import read_entries
 from bot.model import EventBlock, LogEntry
-from bot.outline import Section, find_section, headings
+from bot.outline import Section, find_section, headings, opaque_spans
 from bot.settings import Settings
 from bot.upcoming import read_blocks
 
@@ -19,6 +19,7 @@ class Page:
     upcoming: Section
     upcoming_heading: Line
     upcoming_lines: list[Line]
+    hidden: frozenset[int]  # lines of "Upcoming" inside comments or pre: never touched
     blocks: list[EventBlock]
     log: Section
     log_chunks: list[Chunk]
@@ -35,7 +36,8 @@ def read_page(text: str, settings: Settings) -> Page:
         markup = translate.parse(text)
     except translate.TranslateError as error:
         raise Refusal(f"Translate markup is invalid: {error.reason}", error.line) from None
-    all_headings = headings(text)
+    opaque = opaque_spans(text)
+    all_headings = headings(text, opaque)
     upcoming = find_section(text, all_headings, settings.upcoming_headings)
     log = find_section(text, all_headings, settings.log_headings)
     upcoming, log = _apart(upcoming, log), _apart(log, upcoming)
@@ -43,14 +45,17 @@ def read_page(text: str, settings: Settings) -> Page:
         text, upcoming.heading.start, upcoming.heading.end, upcoming.heading.line
     )[0]
     upcoming_lines = section_lines(text, upcoming)
-    blocks, warnings = read_blocks(chunks(upcoming_lines))
-    log_chunks = chunks(section_lines(text, log))
+    hidden = hidden_lines(upcoming_lines, opaque)
+    blocks, warnings = read_blocks(chunks(upcoming_lines, hidden))
+    log_lines = section_lines(text, log)
+    log_chunks = chunks(log_lines, hidden_lines(log_lines, opaque))
     return Page(
         text,
         markup,
         upcoming,
         heading_line,
         upcoming_lines,
+        hidden,
         blocks,
         log,
         log_chunks,

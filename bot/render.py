@@ -8,9 +8,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from bot.errors import Refusal
 from bot.model import Session
@@ -32,8 +34,9 @@ _ESCAPES = {
 _SPECIAL = re.compile(r"[<>\[\]{}|~]|'(?=')|&(?=#?\w+;)|__|^[*#:;=]|\s+")
 
 
-def escape_wikitext(value: object) -> str:
-    """Plain text that cannot form markup: links, templates, tags, bold, magic words, lists."""
+def escape_wikitext(value: object) -> Markup:
+    """Plain text that cannot form markup: links, templates, tags, bold, magic words, lists.
+    Marked safe, so that the environment's own escaping does not escape it twice."""
 
     def replace(match: re.Match[str]) -> str:
         found = match.group()
@@ -49,19 +52,22 @@ def escape_wikitext(value: object) -> str:
             return f"&#{ord(found)};"
         return _ESCAPES[found]
 
-    return _SPECIAL.sub(replace, str(value).strip())
+    return Markup(_SPECIAL.sub(replace, str(value).strip()))
 
 
 @dataclass(frozen=True)
 class Renderer:
     templates_dir: Path
 
+    @cached_property
     def _environment(self) -> jinja2.Environment:
         environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates_dir),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,
+            # A value a template forgets to filter is escaped all the same.
+            finalize=lambda value: value if isinstance(value, Markup) else escape_wikitext(value),
         )
         environment.filters["wikitext"] = escape_wikitext
         environment.globals["month_name"] = lambda month: calendar.month_name[month]
@@ -70,10 +76,10 @@ class Renderer:
     def render(self, name: str, **values: object) -> str:
         """One line of wikitext; refuses a template that renders markup the bot must own."""
         try:
-            text = self._environment().get_template(name).render(**values).strip()
+            text = self._environment.get_template(name).render(**values).strip()
         except jinja2.TemplateError as error:
             raise Refusal(f"template {name}: {error}") from None
-        if not text or "\n" in text or re.search(r"</?translate|<!--T:|^=", text):
+        if not text or re.search(r"[\r\n]|</?translate|<!--T:|^=", text):
             raise Refusal(
                 f"template {name} must render one line of text without "
                 f"headings or translate markup, got {text!r}"

@@ -15,6 +15,7 @@ from bot.plan import Plan
 def verify(page: Page, plan: Plan, change: Change) -> None:
     """Refuses (exit 3) a change that loses, alters or adds anything unaccounted for."""
     _check_reasons(page, plan, change)
+    _check_rewritten(change)
     _check_lines(page.text, change)
     _check_markers(page.text, change)
     _check_valid(change.text)
@@ -47,7 +48,7 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
             "retired": number in retired,
             "marker": is_glue(text) and "<!--T:" in text,
             "tag": is_glue(text) and "translate" in text,
-            "blank": not text.strip(),
+            "blank": text == "",
         }.get(reason, False)
         if not fits or not first <= number <= last:
             raise Refusal(
@@ -55,6 +56,13 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
                 "which does not account for it",
                 number,
             )
+
+
+def _check_rewritten(change: Change) -> None:
+    """A removed line may leave only its translate tags behind, nothing a reader sees."""
+    for number, text in change.rewritten.items():
+        if number not in change.removed or not is_glue(text):
+            raise Refusal(f"safety check: line {number} would be rewritten to {text!r}", number)
 
 
 def _check_lines(old_text: str, change: Change) -> None:

@@ -1,0 +1,402 @@
+"""The bot against a wiki that fails: a fault at each step of a run, through tests/integration/
+faultproxy.py between pywikibot and the local MediaWiki.
+
+For every fault and every step (login, read, history, token, save) a run either ends with
+exactly the one correct edit (exit 0), or exits 4 with one clear line and the page as it was.
+Never two moves of the same session, never half an edit, never an editor's text lost.
+
+The suite ends with the line ``faults: N injected, N survived, 0 lost``: "injected" counts runs
+that met at least one fault, "survived" the ones that ended as above, "lost" the ones that left
+the page wrong (a second bot edit, a text other than the core's, an editor's edit undone).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.transform import transform
+from tests.conftest import FIXTURES, utc
+from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultProxy
+
+BOT = Path(sys.executable).parent / "conversation-hours-bot"
+PROG = "conversation-hours-bot"
+BOT_USER = "ConversationBot"
+WRITTEN = "2023-06-10T09:00:00Z"
+NOW = "2023-06-28T00:00:00Z"
+META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+
+#: pywikibot's read timeout in the tests' user-config.py; a "timeout" holds the answer longer.
+READ_TIMEOUT = 2
+#: Fail fast: one retry is enough to ride out a single fault, three attempts end a lasting one.
+CONFIG_OVERRIDES = f"""
+# test_faults.py: the proxy answers slowly on purpose; give up and retry quickly.
+socket_timeout = (2, {READ_TIMEOUT})
+max_retries = 2
+retry_wait = 1
+retry_max = 2
+"""
+RUN_TIMEOUT = 60  # one bot run
+TEST_TIMEOUT = 120  # one test, setup included
+
+# What the core makes of the page on 28 June: the Monday 26 June session moves to the log.
+EXPECTED = transform(META, utc(NOW), default_written_at=utc(WRITTEN))
+assert len(EXPECTED.moves) == 1
+MOVED = EXPECTED.moves[0].slot.line.text
+(LOGGED,) = (line for line in EXPECTED.text.split("\n") if line not in META.split("\n"))
+LOG_HEADING = "== Log of Previous Conversation Hours =="
+
+# An editor's edit far from the lines the bot touches, so MediaWiki merges it with the bot's.
+EDITOR_FROM = "# <translate><!--T:7--> WikiIndaba 2023: If our sessions are accepted.</translate>"
+EDITOR_TO = "# <translate><!--T:7--> WikiIndaba 2023: Our session was accepted.</translate>"
+EDITED = META.replace(EDITOR_FROM, EDITOR_TO)
+assert EDITED != META
+
+# MediaWiki answers with some faults only under conditions (see faultproxy.possible): a step
+# whose request never meets them cannot see the fault. Every other pair is a test.
+ONLY_AT = {
+    "maxlag": (
+        {"login", "read", "history", "save"},
+        "pywikibot sends no maxlag= with a token request, so the wiki never answers maxlag",
+    ),
+    "readonly": (
+        {"login", "save"},
+        "only modules that write (login, edit) are refused with readonly",
+    ),
+    "badtoken": (
+        {"save"},
+        "only a request that sends token= gets badtoken (a bad lgtoken is a login result)",
+    ),
+    "assertuserfailed": (
+        {"save"},
+        "only a request that sends assert=user (pywikibot: writes) gets assertuserfailed",
+    ),
+}
+
+
+def _matrix() -> list[object]:
+    pairs = []
+    for fault in FAULTS:
+        for step in STEPS:
+            steps, why = ONLY_AT.get(fault, (set(STEPS), ""))
+            marks = () if step in steps else pytest.mark.skip(reason=f"{fault} at {step}: {why}")
+            pairs.append(pytest.param(fault, step, marks=marks, id=f"{fault}-{step}"))
+    return pairs
+
+
+#: Lasting faults: every matching request fails, so pywikibot's retries run out.
+PERSISTENT = [
+    ("http503", "read"),
+    ("nonjson", "token"),
+    ("maxlag", "save"),
+    ("readonly", "save"),
+    ("badtoken", "save"),
+    ("assertuserfailed", "save"),
+    ("readonly", "login"),
+    ("timeout", "save"),
+    ("truncated", "save"),
+]
+
+#: Runs with a fault, runs that ended as they must, runs that left the page wrong.
+TALLY: Counter[str] = Counter(injected=0, survived=0, lost=0)
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def closing_line() -> str:
+    return (
+        f"faults: {TALLY['injected']} injected, {TALLY['survived']} survived, {TALLY['lost']} lost"
+    )
+
+
+class _ClosingLine:
+    """A plugin, registered by the fixture below, that ends pytest's summary with the tally
+    (scripts/test greps for it)."""
+
+    name = "test_faults-closing-line"
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        terminalreporter.write_line(closing_line())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _closing_line(request: pytest.FixtureRequest) -> None:
+    plugins = request.config.pluginmanager
+    if not plugins.has_plugin(_ClosingLine.name):
+        plugins.register(_ClosingLine(), _ClosingLine.name)
+
+
+@pytest.fixture(autouse=True)
+def _deadline() -> Iterator[None]:
+    """No test runs for ever: SIGALRM fails it (and subprocess.run kills its bot)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"test ran over {TEST_TIMEOUT}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(TEST_TIMEOUT)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(scope="module")
+def proxy(dev_wiki) -> Iterator[FaultProxy]:
+    with FaultProxy("127.0.0.1", dev_wiki.port, timeout_sleep=READ_TIMEOUT + 1.5) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _clean_proxy(proxy: FaultProxy) -> Iterator[None]:
+    proxy.reset()
+    yield
+    proxy.reset()
+
+
+@pytest.fixture(scope="module")
+def warm_config(dev_wiki, proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pywikibot folder that talks to the proxy and holds a logged-in session cookie."""
+    folder = copy_config(
+        dev_wiki.pywikibot_dir, tmp_path_factory.mktemp("faults") / "warm", proxy.port, cold=True
+    )
+    login = "import pywikibot\nsite = pywikibot.Site()\nsite.login()\nprint(site.user())\n"
+    done = subprocess.run(
+        [sys.executable, "-c", login],
+        env=dict(os.environ, PYWIKIBOT_DIR=str(folder)),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert done.returncode == 0 and BOT_USER in done.stdout, done.stderr
+    assert list(folder.glob("*.lwp")), "pywikibot kept no session cookie"
+    proxy.reset()
+    return folder
+
+
+@pytest.fixture
+def seeded(dev_wiki, fresh_title: str) -> str:
+    """The Meta page as written on 10 June 2023 (its "Monday, June 26" needs the history)."""
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    return fresh_title
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def copy_config(source: Path, target: Path, port: int, cold: bool) -> Path:
+    """A copy of a pywikibot folder whose family points at the proxy; `cold` drops cookies."""
+    shutil.copytree(source, target)
+    if cold:
+        for cookies in target.glob("*.lwp"):
+            cookies.unlink()
+    family = target / "families" / "devwiki_family.py"
+    family.write_text(
+        re.sub(r'domain = "127\.0\.0\.1:\d+"', f'domain = "127.0.0.1:{port}"', family.read_text()),
+        encoding="utf-8",
+    )
+    config = target / "user-config.py"
+    text = re.sub(
+        r"^family_files\[(.+?)\] = .*$",
+        lambda m: f"family_files[{m[1]}] = {str(family)!r}",
+        config.read_text(),
+        flags=re.MULTILINE,
+    )
+    if CONFIG_OVERRIDES not in text:
+        text += CONFIG_OVERRIDES
+    config.write_text(text, encoding="utf-8")
+    # The bot must reach the wiki through the proxy, or no fault is ever seen.
+    assert f'"127.0.0.1:{port}"' in family.read_text()
+    assert repr(str(family)) in config.read_text()
+    return target
+
+
+def run_bot(config: Path, title: str) -> subprocess.CompletedProcess:
+    # The run lock lives under XDG_STATE_HOME: a folder of this test's own, so that another
+    # bot run on this machine (a developer's, another test session's) cannot make it wait.
+    env = dict(
+        os.environ,
+        PYWIKIBOT_DIR=str(config),
+        XDG_STATE_HOME=str(config / "state"),
+        PYTHONUNBUFFERED="1",
+    )
+    return subprocess.run(
+        [str(BOT), "run", "--site", "devwiki:en", "--page", title, "--always", "--now", NOW],
+        env=env,
+        cwd=config,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+
+
+def check_run(
+    dev_wiki,
+    title: str,
+    before: list[dict],
+    done: subprocess.CompletedProcess,
+    proxy: FaultProxy,
+    base: str = META,
+    expected: str = EXPECTED.text,
+    editor: str | None = None,
+) -> None:
+    """Counts the run in TALLY, then asserts it ended as it must.
+
+    `base` is the page the run should leave alone (exit 4) and `expected` the page after the
+    one bot edit (exit 0); `editor` is the text of an editor's edit made during the run.
+    """
+    after = dev_wiki.revisions(title)
+    problems: list[str] = []
+    if [r["revid"] for r in after[: len(before)]] != [r["revid"] for r in before]:
+        problems.append("revisions from before the run changed")
+    new = after[len(before) :]
+    by_bot = [r for r in new if r["user"] == BOT_USER]
+    by_others = [r for r in new if r["user"] != BOT_USER]
+    # Seeded revisions keep the file's final newline; edits through the API drop it.
+    final = (after[-1]["content"] if after else "").rstrip("\n")
+    base, expected = base.rstrip("\n"), expected.rstrip("\n")
+    if editor is not None and [r["content"] for r in by_others] != [editor.rstrip("\n")]:
+        problems.append("the editor's edit is not in the history as made")
+    elif editor is None and by_others:
+        problems.append(f"revisions by others: {[r['user'] for r in by_others]}")
+
+    unchanged = not by_bot and final == base
+    one_edit = (
+        len(by_bot) == 1 and new[-1] is by_bot[0] and final == expected and by_bot[0]["bot"] is True
+    )
+    if len(by_bot) > 1:
+        problems.append(f"{len(by_bot)} bot edits: {[r['comment'] for r in by_bot]}")
+    if by_bot and final != expected:
+        problems.append("the page is not what the core computes offline")
+    if by_bot and (final.count(LOGGED) != 1 or MOVED in final):
+        problems.append(
+            f"moved line: {final.count(LOGGED)}x in the log, {final.count(MOVED)}x in Upcoming"
+        )
+    if by_bot and LOGGED in final and final.index(LOGGED) < final.index(LOG_HEADING):
+        problems.append("the log entry is not under the log heading")
+    if editor is not None and by_bot and EDITOR_TO not in final:
+        problems.append("the editor's text was lost")
+
+    code = done.returncode
+    survived = (code == 0 and one_edit) or (code == 4 and unchanged)
+    if code not in (0, 4):
+        problems.append(f"exit {code}, expected 0 or 4")
+    elif code == 0 and not one_edit:
+        problems.append("exit 0 without exactly one correct bot edit")
+    elif code == 4 and not unchanged:
+        problems.append("exit 4 but the page changed")
+    if code == 0 and by_bot:
+        linked = re.findall(r"Special:Diff/(\d+)", done.stdout)
+        if linked != [str(by_bot[-1]["revid"])]:
+            problems.append(
+                f"exit 0 but stdout links Special:Diff/{linked}, the bot's edit is "
+                f"{by_bot[-1]['revid']} (the revision it read: {before[-1]['revid']})"
+            )
+    if code == 4:
+        # pywikibot's own warnings and the diff go to stderr too; the bot's word is one line.
+        said = [
+            line
+            for line in done.stderr.splitlines()
+            if line.startswith(f"{PROG}: ") and not line.startswith(f"{PROG}: warning:")
+        ]
+        if len(said) != 1 or f"[[{title}]]" not in said[0]:
+            problems.append(f"exit 4 should say one line naming the page, said {said}")
+        if "Traceback" in done.stderr:
+            problems.append("exit 4 with a traceback on stderr")
+
+    if proxy.injected:
+        TALLY["injected"] += 1
+        TALLY["survived"] += survived
+        TALLY["lost"] += not (unchanged or one_edit)
+    else:
+        problems.insert(0, "the fault was never injected (the run never made that request)")
+    if problems:
+        pytest.fail(
+            "; ".join(problems)
+            + f"\nexit {code}\nrequests:\n{proxy.describe()}"
+            + f"\nstdout: {done.stdout[-1500:]}\nstderr: {_tail(done.stderr)}",
+            pytrace=False,
+        )
+
+
+def _tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _editor_edit(dev_wiki, title: str, errors: list[BaseException]):
+    """An editor's edit, made by the proxy between the bot's read and its save."""
+
+    def edit() -> None:
+        try:
+            dev_wiki.edit_as_editor(title, EDITED, summary="editor: WikiIndaba session accepted")
+        except BaseException as error:  # reported by the test, not lost in the proxy thread
+            errors.append(error)
+
+    return edit
+
+
+# -------------------------------------------------------------------------------- tests
+
+
+def test_the_proxy_passes_a_run_through_untouched(dev_wiki, proxy, warm_config, seeded, tmp_path):
+    """Without faults the proxy changes nothing, and it sees every step but login (warm)."""
+    config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=False)
+    before = dev_wiki.revisions(seeded)
+    done = run_bot(config, seeded)
+    assert done.returncode == 0, done.stderr
+    assert dev_wiki.revisions(seeded)[-1]["content"] == EXPECTED.text.rstrip("\n")
+    assert len(dev_wiki.revisions(seeded)) == len(before) + 1
+    steps = proxy.steps_seen()
+    assert [s for s in STEPS if s in steps] == ["read", "history", "token", "save"], steps
+
+
+@pytest.mark.parametrize(("fault", "step"), _matrix())
+def test_a_fault_at_each_step(dev_wiki, proxy, warm_config, seeded, tmp_path, fault, step):
+    """One fault, once: the retry rides it out (exit 0), or the run stops cleanly (exit 4)."""
+    # The login step happens only without a session cookie; the others run warm.
+    config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=step == "login")
+    before = dev_wiki.revisions(seeded)
+    proxy.add(step, fault)
+    done = run_bot(config, seeded)
+    check_run(dev_wiki, seeded, before, done, proxy)
+
+
+@pytest.mark.parametrize(("fault", "step"), PERSISTENT, ids=[f"{f}-{s}" for f, s in PERSISTENT])
+def test_a_lasting_fault(dev_wiki, proxy, warm_config, seeded, tmp_path, fault, step):
+    """The fault never clears: retries run out. A request that never reached the wiki leaves
+    the page as it was (exit 4); one that did, and lost its answer, must not be reported as a
+    failure while its edit stands, nor be saved twice."""
+    config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=step == "login")
+    before = dev_wiki.revisions(seeded)
+    proxy.add(step, fault, persist=True)
+    done = run_bot(config, seeded)
+    check_run(dev_wiki, seeded, before, done, proxy)
+    if fault not in FORWARDED_FIRST:
+        assert done.returncode == 4
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_an_editors_edit_and_a_fault_on_save(dev_wiki, proxy, warm_config, seeded, tmp_path, fault):
+    """An editor saves while the bot is about to; then the bot's save meets the fault. The
+    editor's text stays, and the session still moves once (or not at all, with exit 4)."""
+    config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=False)
+    before = dev_wiki.revisions(seeded)
+    errors: list[BaseException] = []
+    proxy.add("save", fault, before=_editor_edit(dev_wiki, seeded, errors))
+    done = run_bot(config, seeded)
+    assert not errors, f"the editor's edit failed: {errors}"
+    expected = transform(EDITED, utc(NOW), default_written_at=utc(WRITTEN)).text
+    check_run(dev_wiki, seeded, before, done, proxy, base=EDITED, expected=expected, editor=EDITED)
