@@ -236,7 +236,13 @@ def git(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
+#: The Toolforge template reads every secret from the environment (tests/test_toolforge.py).
+SECRET_FREE_TEMPLATES = ("scripts/toolforge/user-config.py",)
+
+
 def is_credential(path: str) -> bool:
+    if path in SECRET_FREE_TEMPLATES:
+        return False
     name = path.rsplit("/", 1)[-1]
     return name in ("user-config.py", "user-password.py") or name.endswith(".lwp")
 
