@@ -145,6 +145,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if getattr(args, "dir", None):
         os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
     operate = _import_operate()
+    if not args.debug:
+        operate.wiki.quiet_tracebacks()
     if args.command == "schedule":
         return operate.schedule(args)
     if args.config is not None:

@@ -4,6 +4,7 @@ pywikibot is imported here only, and only when a run needs a wiki, so that the o
 commands start fast and `PYWIKIBOT_DIR` can be set from the command line first.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,8 +129,21 @@ def login(site: pywikibot.site.BaseSite) -> None:
         raise WikiError(f"cannot log in to {site}: {error}") from None
     except ValueError as error:  # pywikibot's word for a malformed password file
         raise UsageError(f"pywikibot password file: {error}") from None
+    except pwb.Error as error:
+        # A login whose answer was lost may have succeeded; the session says.
+        if not _session_alive(site):
+            raise WikiError(f"cannot log in to {site}: {reason(error)}") from None
     if not site.logged_in():
         raise WikiError(f"cannot log in to {site} as {site.username()}")
+
+
+def _session_alive(site: pywikibot.site.BaseSite) -> bool:
+    try:
+        del site.userinfo  # forget what pywikibot cached, and ask the wiki again
+        site.userinfo  # noqa: B018 (the property makes the request)
+        return site.logged_in()
+    except WIKI_FAILURES:
+        return False
 
 
 def append(site: pywikibot.site.BaseSite, title: str, line: str, summary: str) -> None:
@@ -172,9 +186,54 @@ def save(snapshot: Snapshot, text: str, summary: str) -> int:
     """One bot edit against the revision that was read; returns the new revision id.
 
     `nocreate` so a page deleted in between is not recreated; pywikibot sends the base
-    revision's timestamp, so an edit made in between raises EditConflictError.
+    revision's timestamp, so an edit made in between raises EditConflictError. When the
+    answer to a save is lost (a timeout, a cut-off body), the edit may have landed all the
+    same: the history says, so the bot neither reports a failure that did not happen nor
+    links the wrong revision.
     """
     page = snapshot.page
     page.text = text
-    page.save(summary=summary, minor=False, bot=True, nocreate=True, quiet=True)
-    return page.latest_revision_id
+    try:
+        page.save(summary=summary, minor=False, bot=True, nocreate=True, quiet=True)
+    except pwb.EditConflictError:
+        raise
+    except WIKI_FAILURES:
+        landed = _landed(snapshot, summary)
+        if landed is None:
+            raise
+        return landed
+    revid = page.latest_revision_id
+    if revid == snapshot.revid:  # a resent edit the wiki took as "no change"
+        return _landed(snapshot, summary) or revid
+    return revid
+
+
+def _landed(snapshot: Snapshot, summary: str) -> int | None:
+    """The bot's own edit with this summary, made after the revision it read, if any."""
+    try:
+        fresh = pywikibot.Page(snapshot.page.site, snapshot.page.title())
+        me = snapshot.page.site.username()
+        for revision in fresh.revisions(total=10):
+            if revision.revid <= snapshot.revid:
+                return None
+            if revision.user == me and revision.comment == summary:
+                return revision.revid
+    except WIKI_FAILURES:
+        return None
+    return None
+
+
+class _OneLineTracebacks(logging.Filter):
+    """pywikibot logs a whole traceback each time it retries a failed request; an operator
+    needs the exception's last line, and --debug still shows everything."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Traceback (most recent call last):"):
+            record.msg, record.args = message.rstrip().splitlines()[-1], ()
+        record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_tracebacks() -> None:
+    logging.getLogger("pywiki").addFilter(_OneLineTracebacks())

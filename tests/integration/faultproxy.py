@@ -114,9 +114,9 @@ class Answer:
 
 _JSON = ("Content-Type", "application/json; charset=utf-8")
 
-#: Each fault: a short description, and whether the request still reaches the wiki first.
-#: "after" faults lose the wiki's answer, not the request: the wiki has done the work (an
-#: edit is saved) and the client never hears of it. That is the case that tempts a client
+#: Each fault and what the client meets. Most are answered by the proxy instead of the wiki;
+#: the FORWARDED_FIRST ones lose the wiki's answer, not the request: the wiki has done the
+#: work (an edit is saved) and the client never hears of it, the case that tempts a client
 #: into saving twice.
 FAULTS: dict[str, str] = {
     "http503": "HTTP 503 with Retry-After: 1 (request not forwarded)",
