@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.layout import OWN_UNIT, Chunk, Kind, Line, is_glue, kind_of
+from bot.layout import OWN_UNIT, TRANSLATE_TAG, Chunk, Kind, Line, is_glue, kind_of
 from bot.log import insertion_index
 from bot.model import EventBlock, Session
 from bot.page import Page
@@ -21,7 +21,7 @@ from bot.upcoming import paragraph_text
 _LIST_PREFIX = re.compile(r"^[*#:;]+[ \t]*")
 _CLOSE_TAG = re.compile(r"^\s*</translate>\s*$")
 _OPEN_TAG = re.compile(r"^\s*<translate(?:\s+nowrap)?\s*>\s*$")
-_TAG = re.compile(r"</?translate(?:\s+nowrap)?\s*>")
+_TAG = re.compile(TRANSLATE_TAG)
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,13 @@ def _entry_place(page: Page, index: int) -> tuple[int, Line | None, list[str], l
         return line.start, line, [], []
     if entries:
         line = entries[-1].line
-        return line.end, line, ([""] if not page.text.endswith("\n", 0, line.end) else []), []
+        return line.end, line, _line_break_before(page, line.end), []
     return _new_list_place(page)
+
+
+def _line_break_before(page: Page, offset: int) -> list[str]:
+    """An empty first line when `offset` ends a last line that has no newline of its own."""
+    return [] if page.text.endswith("\n", 0, offset) else [""]
 
 
 def _new_list_place(page: Page) -> tuple[int, None, list[str], list[str]]:
@@ -183,7 +188,7 @@ def _new_list_place(page: Page) -> tuple[int, None, list[str], list[str]]:
     following = page.text[offset : page.text.find("\n", offset) + 1 or len(page.text)]
     if _CLOSE_TAG.match(following):
         offset += len(following)
-    lead = [] if page.text.endswith("\n", 0, offset) else [""]  # a heading on the last line
+    lead = _line_break_before(page, offset)  # a heading on the last line, say
     if _in_block(page, offset):
         # Inside a translate block the list must be a unit of its own, not part of the intro.
         return offset, None, [*lead, ""], [""]

@@ -22,7 +22,7 @@ from bot.page import read_page
 from bot.plan import plan
 from bot.report import Result
 from bot.settings import META_PAGE, META_SITE, Settings
-from bot.transform import transform
+from bot.transform import transform, transform_page
 
 PROG = "conversation-hours-bot"
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_REFUSED, EXIT_WIKI, EXIT_BUSY = 0, 1, 2, 3, 4, 5
@@ -63,10 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     offline.add_argument("--output", type=Path, metavar="NEW", help="write the new wikitext here")
     offline.add_argument("--json", action="store_true", help="print a JSON report, not the diff")
     online = run.add_argument_group("on a wiki (pywikibot), when --file is not given")
-    online.add_argument(
-        "--site", default=META_SITE, metavar="FAMILY:CODE", help=f"default {META_SITE}"
-    )
-    online.add_argument("--page", default=META_PAGE, metavar="TITLE", help=f"default {META_PAGE!r}")
+    online.add_argument("--site", metavar="FAMILY:CODE", help=f"default {META_SITE}")
+    online.add_argument("--page", metavar="TITLE", help=f"default {META_PAGE!r}")
     online.add_argument("--always", action="store_true", help="save without asking")
     online.add_argument("--dry-run", action="store_true", help="show the change, save nothing")
     online.add_argument(
@@ -142,6 +140,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "run" and args.file is not None:
         return _run_file(args)
+    _refuse_ignored_options(args)
     if getattr(args, "dir", None):
         os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
     operate = _import_operate()
@@ -152,6 +151,26 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.config is not None:
         return operate.run_pass(args)
     return operate.run_one(args)
+
+
+def _refuse_ignored_options(args: argparse.Namespace) -> None:
+    """An option that would be silently ignored is a mistake worth one line, not a surprise."""
+    if args.command == "run" and args.config is not None:
+        given = [
+            f"--{n.replace('_', '-')}"
+            for n in ("site", "page", "stop_page", "always")
+            if getattr(args, n)
+        ]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)} cannot go with --config: "
+                "the targets and their settings come from the file"
+            )
+    if getattr(args, "written_at", None) is not None:
+        raise UsageError(
+            "--written-at is for --file; on a wiki, page history dates "
+            "the lines written without a year"
+        )
 
 
 def _pywikibot_dir(argv: list[str]) -> list[str]:
@@ -190,10 +209,10 @@ def _run_file(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     text = read_page_file(args.file)
     now = _now(args)
-    page = read_page(text, Settings())
-    decided = plan(page.blocks, now, Settings(), {}, args.written_at or now)
-    transform(text, now, Settings(), default_written_at=args.written_at)  # the same refusals
-    print(explain(page, decided, now))
+    settings = Settings()
+    page = read_page(text, settings)
+    transform_page(page, now, settings, default_written_at=args.written_at)  # run's refusals
+    print(explain(page, plan(page.blocks, now, settings, {}, args.written_at or now), now))
     return EXIT_OK
 
 

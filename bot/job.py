@@ -7,14 +7,15 @@ with pywikibot's habits: show the diff and ask unless --always, --dry-run saves 
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot import wiki
 from bot.errors import Refusal
+from bot.page import read_page
 from bot.report import Result, readable_date
 from bot.target import Target
-from bot.transform import transform, yearless_lines
+from bot.transform import transform_page, yearless_lines
 
 log = logging.getLogger("conversation-hours-bot")
 
@@ -52,19 +53,23 @@ def run_target(
     return _process(site, target, pages, stops, review, dry_run, now or datetime.now(UTC))
 
 
-def run_pass(targets: Iterable[Target], now: datetime | None = None) -> list[Outcome]:
+def run_pass(
+    targets: Iterable[Target], now: datetime | None = None, dry_run: bool = False
+) -> list[Outcome]:
     """Every target, unattended: the pages of one wiki are read in one batch, a failing target
-    is reported and the others still run."""
+    is reported and the others still run. A dry run logs what it would save and saves nothing."""
     outcomes = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
         by_site.setdefault(target.site, []).append(target)
     for site_name, site_targets in by_site.items():
-        outcomes.extend(_pass_on_site(site_name, site_targets, now))
+        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run))
     return outcomes
 
 
-def _pass_on_site(site_name: str, targets: list[Target], now: datetime | None) -> list[Outcome]:
+def _pass_on_site(
+    site_name: str, targets: list[Target], now: datetime | None, dry_run: bool
+) -> list[Outcome]:
     started = time.monotonic()
     try:
         site = wiki.open_site(site_name)
@@ -81,25 +86,19 @@ def _pass_on_site(site_name: str, targets: list[Target], now: datetime | None) -
         started = time.monotonic()
         try:
             outcome = _process(
-                site, target, pages, stops, _unattended, False, now or datetime.now(UTC)
+                site, target, pages, stops, _unattended, dry_run, now or datetime.now(UTC)
             )
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
         except Exception as error:  # a run's failure must never stop the others
             outcome = Outcome(target, "failed", wiki.reason(error))
-        outcomes.append(_logged(_timed(outcome, time.monotonic() - started)))
+        outcomes.append(_logged(replace(outcome, seconds=time.monotonic() - started)))
     return outcomes
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
     log.debug("would save %s", summary)
     return True
-
-
-def _timed(outcome: Outcome, seconds: float) -> Outcome:
-    return Outcome(
-        outcome.target, outcome.status, outcome.message, outcome.result, outcome.revid, seconds
-    )
 
 
 def _logged(outcome: Outcome) -> Outcome:
@@ -124,10 +123,18 @@ def _logged(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _stop_pages(site: object, targets: list[Target]) -> list[str]:
+def _user_page(site: object, subpage: str = "") -> str | None:
+    """A page of the bot account's own, `User:<bot>` + subpage; None with no account set up."""
     name = wiki.bot_name(site)  # type: ignore[arg-type]
-    default = f"User:{name}/Stop" if name else None
-    return sorted({t.stop_page or default for t in targets if t.stop_page or default})
+    return f"User:{name}{subpage}" if name else None
+
+
+def _stop_page(site: object, target: Target) -> str | None:
+    return target.stop_page or _user_page(site, "/Stop")
+
+
+def _stop_pages(site: object, targets: list[Target]) -> list[str]:
+    return sorted({page for t in targets if (page := _stop_page(site, t))})
 
 
 def _process(
@@ -139,7 +146,7 @@ def _process(
     dry_run: bool,
     now: datetime,
 ) -> Outcome:
-    stop_title = target.stop_page or (_stop_pages(site, [target]) or [None])[0]
+    stop_title = _stop_page(site, target)
     if stop_title and stops.get(stop_title, "").strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = wiki.snapshot(pages, target.title)
@@ -169,10 +176,7 @@ def _process(
 
 
 def _documentation(site: object, target: Target) -> str | None:
-    if target.documentation:
-        return target.documentation
-    name = wiki.bot_name(site)  # type: ignore[arg-type]
-    return f"User:{name}" if name else None
+    return target.documentation or _user_page(site)
 
 
 def edit_summary(result: Result, documentation: str | None) -> str:
@@ -216,8 +220,8 @@ def _report(site: object, target: Target, result: Result, revid: int, now: datet
 def _compute(snapshot: wiki.Snapshot, target: Target, now: datetime) -> Result:
     """The core's answer for this revision, with yearless lines dated from page history."""
     try:
-        lines = yearless_lines(snapshot.text, target.settings)
-        written = wiki.written_at(snapshot, lines, target.history_limit)
-        return transform(snapshot.text, now, target.settings, written_at=written)
+        page = read_page(snapshot.text, target.settings)
+        written = wiki.written_at(snapshot, yearless_lines(page), target.history_limit)
+        return transform_page(page, now, target.settings, written_at=written)
     except Refusal as refusal:
         raise Refusal(f"[[{target.title}]]: {refusal}") from None

@@ -51,7 +51,9 @@ OWN_UNIT = re.compile(
     r"^(?P<prefix>[*#:;]+[ \t]*)<translate>[ \t]*(?:<!--T:(?P<marker>[^>\s]+)-->[ \t]?)?"
     r"(?:(?!</?translate\b).)*</translate>[ \t]*$"
 )
-_GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--.*?-->|<languages\s*/>|\s+")
+#: An opening or closing translate tag, as the bot writes and reads them.
+TRANSLATE_TAG = r"</?translate(?:\s+nowrap)?\s*>"
+_GLUE = re.compile(rf"{TRANSLATE_TAG}|<!--.*?-->|<languages\s*/>|\s+")
 _HEADING = re.compile(r"^=+.*=+\s*(?:<!--.*?-->\s*)*$")
 _TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
 

@@ -19,6 +19,7 @@ from bot.cli import (
 )
 from bot.errors import Refusal, UsageError
 from bot.service import Service
+from bot.settings import META_PAGE, META_SITE
 from bot.target import Target
 
 log = logging.getLogger("conversation-hours-bot")
@@ -28,9 +29,11 @@ def run_one(args: argparse.Namespace) -> int:
     """`run` on one page, the way pywikibot operators expect: show the diff, ask, save."""
     if not args.always and not args.dry_run and not sys.stdin.isatty():
         raise UsageError("no terminal to ask on before saving; pass --always (or --dry-run)")
-    target = Target(site=args.site, title=args.page, stop_page=args.stop_page)
+    target = Target(
+        site=args.site or META_SITE, title=args.page or META_PAGE, stop_page=args.stop_page
+    )
     review = _review(ask=not (args.always or args.dry_run), save=not args.dry_run)
-    where = f"[[{args.page}]] on {args.site}"
+    where = f"[[{target.title}]] on {target.site}"
     try:
         with lock.exclusive(args.state or lock.DEFAULT_STATE):
             outcome = job.run_target(target, review, args.dry_run, args.now)
@@ -75,7 +78,7 @@ def run_pass(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
     try:
         with lock.exclusive(args.state or settings.state_dir):
-            outcomes = job.run_pass(settings.targets, args.now)
+            outcomes = job.run_pass(settings.targets, args.now, args.dry_run)
     except lock.Busy as busy:
         log.error("%s", busy)
         return EXIT_BUSY

@@ -67,12 +67,23 @@ def _inside(offset: int, spans: list[tuple[int, int]], starts: list[int]) -> boo
 
 
 def _heading(text: str, match: re.Match[str], line: int) -> Heading:
+    level, title = _level_and_title(match)
+    end = match.end() + 1 if match.end() < len(text) else match.end()
+    return Heading(level, title, match.start(), end, line)
+
+
+def _level_and_title(match: re.Match[str]) -> tuple[int, str]:
     opening, inner, closing = match.group(1), match.group(2), match.group(3)
     level = min(len(opening), len(closing))
     # As MediaWiki does: unbalanced equals signs belong to the title.
     inner = "=" * (len(opening) - level) + inner + "=" * (len(closing) - level)
-    end = match.end() + 1 if match.end() < len(text) else match.end()
-    return Heading(level, plain_title(inner), match.start(), end, line)
+    return level, plain_title(inner)
+
+
+def heading_title(line: str) -> str | None:
+    """The title of a heading line as readers see it; None when the line is no heading."""
+    match = _HEADING.match(line)
+    return _level_and_title(match)[1] if match else None
 
 
 def plain_title(wikitext: str) -> str:

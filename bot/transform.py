@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot import archive, safety
-from bot.page import read_page
+from bot.page import Page, read_page
 from bot.plan import plan
 from bot.render import Renderer
 from bot.report import Result
@@ -26,11 +26,22 @@ def transform(
     understood or the change fails the safety check.
     """
     settings = settings or Settings()
-    page = read_page(text, settings)
+    return transform_page(read_page(text, settings), now, settings, written_at, default_written_at)
+
+
+def transform_page(
+    page: Page,
+    now: datetime,
+    settings: Settings,
+    written_at: Mapping[str, datetime | None] | None = None,
+    default_written_at: datetime | None = None,
+) -> Result:
+    """`transform` on a page already read, for callers that looked at it first (the wiki run
+    asks which lines need history; `check` explains it), so the text is parsed once."""
     decided = plan(page.blocks, now, settings, written_at or {}, default_written_at or now)
     warnings = (*page.warnings, *decided.warnings)
     if not decided.moves:
-        return Result(text, warnings=warnings)
+        return Result(page.text, warnings=warnings)
     change = archive.build(page, decided, Renderer(settings.templates_dir))
     safety.verify(page, decided, change)
     return Result(
@@ -45,9 +56,8 @@ def transform(
     )
 
 
-def yearless_lines(text: str, settings: Settings | None = None) -> list[str]:
+def yearless_lines(page: Page) -> list[str]:
     """Lines under "Upcoming" whose date has no year: the ones page history must date."""
-    page = read_page(text, settings or Settings())
     return [
         slot.line.text for block in page.blocks for slot in block.slots if slot.mention.year is None
     ]

@@ -11,7 +11,7 @@ import re
 from bot import dates
 from bot.layout import OWN_UNIT, Chunk, Kind, Line
 from bot.model import EventBlock, Timeslot
-from bot.outline import plain_title
+from bot.outline import heading_title, plain_title
 
 _LEADING_GLUE = re.compile(r"^(?:\s+|<translate(?:\s+nowrap)?\s*>|<!--.*?-->)*")
 _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
@@ -30,16 +30,16 @@ def read_blocks(chunks: list[Chunk]) -> tuple[list[EventBlock], list[str]]:
     """The event blocks of the section, and warnings about lines whose date can't be trusted."""
     warnings: list[str] = []
     lists = [i for i, chunk in enumerate(chunks) if chunk.kind is Kind.ITEM and _dated(chunk)]
-    claimed: set[int] = set()
+    claimed: set[int] = set()  # chunks already part of a block, by their first line's number
     blocks = []
     for n, i in enumerate(lists):
         heading, intro, loose = _intro(chunks, i, claimed)
-        claimed.update(chunks.index(c) for c in (*intro, *([heading] if heading else [])))
+        claimed.update(c.first.number for c in (*intro, *([heading] if heading else [])))
         slots, undated = _read_items(chunks[i], warnings)
         title = _title(heading, intro)
         limit = lists[n + 1] if n + 1 < len(lists) else len(chunks)
         outro, unsure = _outro(chunks, i, limit, title, claimed)
-        claimed.update(chunks.index(c) for c in outro)
+        claimed.update(c.first.number for c in outro)
         blocks.append(
             EventBlock(title, heading, intro, chunks[i], slots, undated, outro, (*loose, *unsure))
         )
@@ -79,7 +79,7 @@ def _intro(
     """The subheading and paragraphs that announce the list at `i`, and paragraphs left unsure."""
     paragraphs: list[Chunk] = []
     j = i - 1
-    while j >= 0 and j not in claimed and chunks[j].kind is Kind.TEXT:
+    while j >= 0 and chunks[j].first.number not in claimed and chunks[j].kind is Kind.TEXT:
         paragraphs.insert(0, chunks[j])
         if bold_lead(chunks[j]) is not None:
             return _heading_before(chunks, j - 1, claimed), tuple(paragraphs), ()
@@ -91,7 +91,7 @@ def _intro(
 
 
 def _heading_before(chunks: list[Chunk], j: int, claimed: set[int]) -> Chunk | None:
-    if j >= 0 and j not in claimed and chunks[j].kind is Kind.HEADING:
+    if j >= 0 and chunks[j].first.number not in claimed and chunks[j].kind is Kind.HEADING:
         return chunks[j]
     return None
 
@@ -103,7 +103,7 @@ def _outro(
     outro: list[Chunk] = []
     for j in range(i + 1, limit):
         chunk = chunks[j]
-        if j in claimed or chunk.kind is not Kind.TEXT:
+        if chunk.first.number in claimed or chunk.kind is not Kind.TEXT:
             break
         lead = bold_lead(chunk)
         if title and lead and _shares_words(lead, title):
@@ -132,7 +132,7 @@ def _title(heading: Chunk | None, intro: tuple[Chunk, ...]) -> str | None:
     if intro and (lead := bold_lead(intro[0])):
         return lead
     if heading is not None:
-        return plain_title(heading.first.text.strip().strip("=")) or None
+        return heading_title(heading.first.text) or None
     return None
 
 

@@ -20,13 +20,9 @@ class WikiError(Exception):
     """The wiki said no or could not be reached (exit 4)."""
 
 
-#: pywikibot's errors that mean the wiki refused or failed, not that the bot is wrong.
-WIKI_FAILURES: tuple[type[BaseException], ...] = (
-    pwb.Error,
-    ConnectionError,
-    TimeoutError,
-    OSError,
-)
+#: pywikibot's errors and the network's (requests' and sockets' are OSErrors): the wiki
+#: refused or failed, the bot is not wrong.
+WIKI_FAILURES: tuple[type[BaseException], ...] = (pwb.Error, OSError)
 
 
 @dataclass(frozen=True)

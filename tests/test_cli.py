@@ -137,3 +137,18 @@ def test_the_console_script_is_installed():
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert done.returncode == 0
     assert "run" in done.stdout and "check" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--config", "bot.toml", "--page", "Other"], "--page cannot go with --config"),
+        (["--config", "bot.toml", "--always"], "--always cannot go with --config"),
+        (["--written-at", "2023-06-10T00:00:00Z"], "--written-at is for --file"),
+    ],
+)
+def test_an_option_that_would_be_ignored_is_refused(args, says):
+    done = bot("run", *args)
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert done.stderr.count("\n") == 1

@@ -74,31 +74,30 @@ def test_a_silently_dropped_marker_is_refused(planned):
         safety.verify(page, decided, doctored)
 
 
+def with_declared_line(change, line):
+    """The change with one more line at the end, declared, so only the marker checks object."""
+    return dataclasses.replace(
+        change, text=change.text + line + "\n", inserted=(*change.inserted, line)
+    )
+
+
 def test_a_duplicated_marker_is_refused(planned):
     page, decided, change = planned
-    copy = "* <translate><!--T:30--> copy</translate>"
-    doctored = dataclasses.replace(
-        change, text=change.text + copy + "\n", inserted=(*change.inserted, copy)
-    )
+    doctored = with_declared_line(change, "* <translate><!--T:30--> copy</translate>")
     with pytest.raises(Refusal, match=r"<!--T:30--> would be duplicated"):
         safety.verify(page, decided, doctored)
 
 
 def test_an_invented_marker_is_refused(planned):
     page, decided, change = planned
-    new = "* <translate><!--T:99--> new</translate>"
-    doctored = dataclasses.replace(
-        change, text=change.text + new + "\n", inserted=(*change.inserted, new)
-    )
+    doctored = with_declared_line(change, "* <translate><!--T:99--> new</translate>")
     with pytest.raises(Refusal, match=r"<!--T:99--> would be invented"):
         safety.verify(page, decided, doctored)
 
 
 def test_invalid_translate_markup_is_refused(planned):
     page, decided, change = planned
-    doctored = dataclasses.replace(
-        change, text=change.text + "<translate>\n", inserted=(*change.inserted, "<translate>")
-    )
+    doctored = with_declared_line(change, "<translate>")
     with pytest.raises(Refusal, match="would make Translate markup invalid"):
         safety.verify(page, decided, doctored)
 

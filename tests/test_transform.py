@@ -265,3 +265,11 @@ def test_two_upcoming_sections_are_refused(meta_page):
     doubled = meta_page + "\n== Upcoming Conversation Hours ==\n* June 1, 2023\n"
     with pytest.raises(Refusal, match="2 sections titled"):
         transform(doubled, utc("2023-07-01T00:00:00"))
+
+
+def test_a_subheading_with_a_unit_marker_titles_its_block_without_the_marker():
+    text = page("subsections").replace(
+        "=== Copyright session ===", "=== Copyright session === <!--T:40-->"
+    )
+    result = transform(text, utc("2023-06-28T00:00:00"))
+    assert "* June 26, 2023 (12:00 UTC). Topic: Copyright session." in result.text

@@ -106,3 +106,12 @@ def test_pages_of_one_wiki_are_read_in_one_batch(dev_wiki, fresh_title, tmp_path
     assert code == 0, err
     assert requests_served(dev_wiki) - before == for_one
     assert out.count("unchanged moved=0 no change") == 3
+
+
+def test_a_dry_run_pass_saves_nothing_and_says_what_it_would(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [fresh_title]), "--dry-run"))
+    assert code == 0, err
+    assert "dry-run moved=0 no change" in out
+    assert "would save: Bot: moved 1 past conversation hour" in out
+    assert len(dev_wiki.revisions(fresh_title)) == 1
