@@ -30,9 +30,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import translate
+from bot.core import translate
+from bot.core.transform import transform
 from bot.errors import Refusal
-from bot.transform import transform
 from tests.conftest import FIXTURES, PAGES, page, utc
 
 BOT = [sys.executable, "-m", "bot"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import config
+from bot.core.settings import DEFAULT_TEMPLATES
 from bot.errors import UsageError
-from bot.settings import DEFAULT_TEMPLATES
+from bot.ops import config
 
 GOOD = """
 state_dir = "/tmp/chb-state"
@@ -82,10 +82,8 @@ def test_schedule_and_state_are_read(tmp_path):
     assert str(loaded.schedule.trigger()).startswith("cron[")
 
 
-def test_templates_default_to_the_repository_folder(tmp_path):
-    assert config.load(write(tmp_path, GOOD)).targets[0].settings.templates_dir == (
-        DEFAULT_TEMPLATES
-    )
+def test_templates_default_to_the_ones_in_the_package(tmp_path):
+    assert config.load(write(tmp_path, GOOD)).targets[0].settings.templates_dir is None
 
 
 def test_a_templates_folder_is_relative_to_the_config_file(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import DateError, Mention, find, resolve, session
+from bot.core.dates import DateError, Mention, find, resolve, session
 
 PAGE = (Path(__file__).parent / "fixtures" / "meta-page.wikitext").read_text(encoding="utf-8")
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot import translate
-from bot.report import Result
-from bot.transform import transform
+from bot.core import translate
+from bot.core.result import Result
+from bot.core.transform import transform
 
 GRACE = timedelta(hours=1)
 DEFAULT_DURATION = timedelta(minutes=60)

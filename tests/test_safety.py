@@ -4,12 +4,12 @@ import dataclasses
 
 import pytest
 
-from bot import archive, safety
+from bot.core import edit, safety
+from bot.core.plan import plan
+from bot.core.reader import read_page
+from bot.core.render import Renderer
+from bot.core.settings import Settings
 from bot.errors import Refusal
-from bot.page import read_page
-from bot.plan import plan
-from bot.render import Renderer
-from bot.settings import Settings
 from tests.conftest import utc
 
 STANDING = "There are no more regularly upcoming conversation hours."
@@ -20,7 +20,7 @@ def planned(meta_page):
     settings = Settings()
     page = read_page(meta_page, settings)
     decided = plan(page.blocks, utc("2023-07-01T00:00:00"), settings, {}, utc("2023-06-10"))
-    change = archive.build(page, decided, Renderer(settings.templates_dir))
+    change = edit.build(page, decided, Renderer(settings.templates_dir))
     return page, decided, change
 
 

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import archive, safety, translate
+from bot.core import edit, safety, translate
+from bot.core.plan import plan
+from bot.core.reader import read_page
+from bot.core.render import Renderer, escape_wikitext
+from bot.core.settings import DEFAULT_TEMPLATES, Settings
+from bot.core.transform import transform
 from bot.errors import Refusal
-from bot.page import read_page
-from bot.plan import plan
-from bot.render import Renderer, escape_wikitext
-from bot.settings import DEFAULT_TEMPLATES, Settings
-from bot.transform import transform
 from tests.conftest import FIXTURES, page, utc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def checked_run(text: str) -> tuple[list[str], str]:
     settings = Settings()
     page = read_page(text, settings)
     decided = plan(page.blocks, NOW, settings, {}, WRITTEN)
-    change = archive.build(page, decided, Renderer(settings.templates_dir))
+    change = edit.build(page, decided, Renderer(settings.templates_dir))
     safety.verify(page, decided, change)
     translate.validate(change.text)
     result = transform(text, NOW, default_written_at=WRITTEN)

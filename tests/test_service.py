@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import Schedule
-from bot.lock import Busy, exclusive
-from bot.service import Service
+from bot.ops.config import Schedule
+from bot.ops.lock import Busy, exclusive
+from bot.ops.scheduler import Service
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = IntervalTrigger(seconds=0.05)
@@ -95,8 +95,8 @@ def test_sigterm_lets_the_pass_finish_and_exits_0():
     script = """
 import sys, time
 from apscheduler.triggers.interval import IntervalTrigger
-from bot.config import Schedule
-from bot.service import Service
+from bot.ops.config import Schedule
+from bot.ops.scheduler import Service
 
 def slow():
     print("pass started", flush=True)
@@ -131,7 +131,7 @@ def test_a_second_run_waits_briefly_then_gives_up(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom pathlib import Path\nfrom bot.lock import exclusive\n"
+            "import sys, time\nfrom pathlib import Path\nfrom bot.ops.lock import exclusive\n"
             f"with exclusive(Path({str(tmp_path)!r})):\n"
             "    print('held', flush=True)\n    time.sleep(30)\n",
         ],
@@ -155,7 +155,7 @@ def test_a_dead_holder_leaves_no_lock_behind(tmp_path):
         [
             sys.executable,
             "-c",
-            "import os\nfrom pathlib import Path\nfrom bot.lock import exclusive\n"
+            "import os\nfrom pathlib import Path\nfrom bot.ops.lock import exclusive\n"
             f"with exclusive(Path({str(tmp_path)!r})):\n    os._exit(9)\n",
         ],
         cwd=REPO,

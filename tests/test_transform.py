@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot import translate
+from bot.core import translate
+from bot.core.transform import transform
 from bot.errors import Refusal
-from bot.transform import transform
 from tests.conftest import page, utc
 
 WRITTEN = utc("2023-06-10T09:00:00")  # when the June sessions were added to the Meta page

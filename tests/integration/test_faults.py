@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transform import transform
+from bot.core.transform import transform
 from tests.conftest import FIXTURES, utc
 from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultProxy
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transform import transform
+from bot.core.transform import transform
 from tests.conftest import FIXTURES, utc
 
 BOT = Path(sys.executable).parent / "conversation-hours-bot"
@@ -89,8 +89,8 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
         sys.path.insert(0, {str(REPO)!r})
         from datetime import UTC, datetime
         from pathlib import Path
-        from bot import job
-        from bot.target import Target
+        from bot.wiki import runner
+        from bot.ops.config import Target
         from tests.integration.conftest import DevWiki, edit_as_editor
 
         wiki = DevWiki.from_json(Path({str(dev_wiki.state_dir / "wiki.json")!r}))
@@ -104,7 +104,7 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
             return True
 
         target = Target(site="devwiki:en", title={seeded!r})
-        outcome = job.run_target(target, review, False, datetime(2023, 6, 28, tzinfo=UTC))
+        outcome = runner.run_target(target, review, False, datetime(2023, 6, 28, tzinfo=UTC))
         print(outcome.status, len(asked))
     """
     done = dev_wiki.run_pywikibot(script)

@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from bot import wiki
-from bot.errors import Refusal
-from bot.page import read_page
-from bot.report import Result, readable_date
-from bot.target import Target
-from bot.transform import transform_page, yearless_lines
+from bot.core.reader import read_page
+from bot.core.result import Result, readable_date
+from bot.core.transform import transform_page, yearless_lines
+from bot.errors import Refusal, WikiError
+from bot.ops.config import Target
+from bot.wiki import client
 
 log = logging.getLogger("conversation-hours-bot")
 
@@ -47,9 +47,9 @@ def run_target(
     target: Target, review: Review, dry_run: bool, now: datetime | None = None
 ) -> Outcome:
     """One page, for an operator at the command line; failures raise (the CLI maps them)."""
-    site = wiki.open_site(target.site)
-    wiki.check_password_file()
-    pages, stops = wiki.read_many(site, [target.title], _stop_pages(site, [target]))
+    site = client.open_site(target.site)
+    client.check_password_file()
+    pages, stops = client.read_many(site, [target.title], _stop_pages(site, [target]))
     return _process(site, target, pages, stops, review, dry_run, now or datetime.now(UTC))
 
 
@@ -72,11 +72,13 @@ def _pass_on_site(
 ) -> list[Outcome]:
     started = time.monotonic()
     try:
-        site = wiki.open_site(site_name)
-        wiki.check_password_file()
-        pages, stops = wiki.read_many(site, [t.title for t in targets], _stop_pages(site, targets))
+        site = client.open_site(site_name)
+        client.check_password_file()
+        pages, stops = client.read_many(
+            site, [t.title for t in targets], _stop_pages(site, targets)
+        )
     except Exception as error:  # the whole wiki is out of reach: every target says so
-        message = wiki.reason(error)
+        message = client.reason(error)
         return [
             _logged(Outcome(t, "failed", message, seconds=time.monotonic() - started))
             for t in targets
@@ -91,7 +93,7 @@ def _pass_on_site(
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
         except Exception as error:  # a run's failure must never stop the others
-            outcome = Outcome(target, "failed", wiki.reason(error))
+            outcome = Outcome(target, "failed", client.reason(error))
         outcomes.append(_logged(replace(outcome, seconds=time.monotonic() - started)))
     return outcomes
 
@@ -125,7 +127,7 @@ def _logged(outcome: Outcome) -> Outcome:
 
 def _user_page(site: object, subpage: str = "") -> str | None:
     """A page of the bot account's own, `User:<bot>` + subpage; None with no account set up."""
-    name = wiki.bot_name(site)  # type: ignore[arg-type]
+    name = client.bot_name(site)  # type: ignore[arg-type]
     return f"User:{name}{subpage}" if name else None
 
 
@@ -140,7 +142,7 @@ def _stop_pages(site: object, targets: list[Target]) -> list[str]:
 def _process(
     site: object,
     target: Target,
-    pages: dict[str, "wiki.pywikibot.Page"],
+    pages: dict[str, "client.pywikibot.Page"],
     stops: dict[str, str],
     review: Review,
     dry_run: bool,
@@ -149,7 +151,7 @@ def _process(
     stop_title = _stop_page(site, target)
     if stop_title and stops.get(stop_title, "").strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
-    snapshot = wiki.snapshot(pages, target.title)
+    snapshot = client.snapshot(pages, target.title)
     for _attempt in range(CONFLICT_RETRIES):
         result = _compute(snapshot, target, now)
         if not result.changed:
@@ -160,16 +162,16 @@ def _process(
             return Outcome(target, "dry-run", f"dry run: would save: {summary}", result)
         if not approved:
             return Outcome(target, "declined", "not saved: the operator declined", result)
-        wiki.login(site)  # type: ignore[arg-type]
+        client.login(site)  # type: ignore[arg-type]
         try:
-            revid = wiki.save(snapshot, result.text, summary)
-        except wiki.pwb.EditConflictError:
-            snapshot = wiki.reread(snapshot)
+            revid = client.save(snapshot, result.text, summary)
+        except client.pwb.EditConflictError:
+            snapshot = client.reread(snapshot)
             continue
         _report(site, target, result, revid, now)
-        url = wiki.diff_url(site, revid)  # type: ignore[arg-type]
+        url = client.diff_url(site, revid)  # type: ignore[arg-type]
         return Outcome(target, "edited", f"saved {url} ({summary})", result, revid)
-    raise wiki.WikiError(
+    raise WikiError(
         f"[[{target.title}]] kept changing under the bot ({CONFLICT_RETRIES} edit conflicts); "
         "no edit made"
     )
@@ -201,7 +203,7 @@ def _report(site: object, target: Target, result: Result, revid: int, now: datet
         f"moved {sessions}"
     )
     try:
-        wiki.append(
+        client.append(
             site,
             target.report_page,
             line,  # type: ignore[arg-type]
@@ -213,15 +215,15 @@ def _report(site: object, target: Target, result: Result, revid: int, now: datet
             target.site,
             target.title,
             target.report_page,
-            wiki.reason(error),
+            client.reason(error),
         )
 
 
-def _compute(snapshot: wiki.Snapshot, target: Target, now: datetime) -> Result:
+def _compute(snapshot: client.Snapshot, target: Target, now: datetime) -> Result:
     """The core's answer for this revision, with yearless lines dated from page history."""
     try:
         page = read_page(snapshot.text, target.settings)
-        written = wiki.written_at(snapshot, yearless_lines(page), target.history_limit)
+        written = client.written_at(snapshot, yearless_lines(page), target.history_limit)
         return transform_page(page, now, target.settings, written_at=written)
     except Refusal as refusal:
         raise Refusal(f"[[{target.title}]]: {refusal}") from None

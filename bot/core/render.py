@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from bot.core.model import Session
 from bot.errors import Refusal
-from bot.model import Session
 
 LOG_ENTRY = "log_entry.wikitext.j2"
 PLACEHOLDER = "upcoming_empty.wikitext.j2"
@@ -57,12 +57,16 @@ def escape_wikitext(value: object) -> Markup:
 
 @dataclass(frozen=True)
 class Renderer:
-    templates_dir: Path
+    #: The operator's folder, searched first; the package's own templates fill in the rest.
+    templates_dir: Path | None = None
 
     @cached_property
     def _environment(self) -> jinja2.Environment:
+        folders = [self.templates_dir] if self.templates_dir is not None else []
         environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates_dir),
+            loader=jinja2.ChoiceLoader(
+                [jinja2.FileSystemLoader(folders), jinja2.PackageLoader("bot", "templates")]
+            ),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,

@@ -1,4 +1,5 @@
-"""The operator's TOML configuration: targets and schedule, validated before anything runs.
+"""What the bot keeps and how: the pages (targets) with their settings, and the schedule, from the
+operator's TOML file, validated before anything runs.
 
 Every problem is reported as one line naming the file, the key and what is wrong, and nothing
 runs on a configuration that is only half valid.
@@ -13,11 +14,10 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.core.render import Renderer
+from bot.core.settings import META_PAGE, META_SITE, Settings
 from bot.errors import Refusal, UsageError
-from bot.lock import DEFAULT_STATE
-from bot.render import Renderer
-from bot.settings import META_SITE, Settings
-from bot.target import Target
+from bot.ops.lock import DEFAULT_STATE
 
 #: cron's macros; "@hourly" is what Toolforge operators write (Toolforge spreads its minute).
 MACROS = {
@@ -43,6 +43,21 @@ _TARGET_KEYS = {
     "documentation",
     "history_limit",
 }
+
+
+@dataclass(frozen=True)
+class Target:
+    site: str = META_SITE  # pywikibot's FAMILY:CODE
+    title: str = META_PAGE
+    #: Any text on this page stops the bot; None means `User:<bot account>/Stop`.
+    stop_page: str | None = None
+    #: A page where the bot appends one line per edit, for editors to watch; None for none.
+    report_page: str | None = None
+    #: The bot's documentation page, linked from every edit summary; None: `User:<bot account>`.
+    documentation: str | None = None
+    #: How many revisions back the bot looks to date a line written without a year.
+    history_limit: int = 50
+    settings: Settings = field(default_factory=Settings)
 
 
 @dataclass(frozen=True)

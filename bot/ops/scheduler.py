@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.config import Schedule
+from bot.ops.config import Schedule
 
 log = logging.getLogger("conversation-hours-bot")
 

@@ -9,14 +9,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.layout import OWN_UNIT, TRANSLATE_TAG, Chunk, Kind, Line, is_glue, kind_of
-from bot.log import insertion_index
-from bot.model import EventBlock, Session
-from bot.page import Page
-from bot.plan import Plan
-from bot.render import Renderer
-from bot.translate import Unit
-from bot.upcoming import paragraph_text
+from bot.core.lines import OWN_UNIT, TRANSLATE_TAG, Chunk, Kind, Line, is_glue, kind_of
+from bot.core.log_section import insertion_index
+from bot.core.model import EventBlock, Session
+from bot.core.plan import Plan
+from bot.core.reader import Page
+from bot.core.render import Renderer
+from bot.core.translate import Unit
+from bot.core.upcoming import paragraph_text
 
 _LIST_PREFIX = re.compile(r"^[*#:;]+[ \t]*")
 _CLOSE_TAG = re.compile(r"^\s*</translate>\s*$")

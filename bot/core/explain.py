@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from bot.model import EventBlock
-from bot.page import Page
-from bot.plan import Plan
-from bot.report import iso
+from bot.core.model import EventBlock
+from bot.core.plan import Plan
+from bot.core.reader import Page
+from bot.core.result import iso
 
 
 def explain(page: Page, decided: Plan, now: datetime) -> str:

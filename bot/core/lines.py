@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.outline import Section
+from bot.core.sections import Section
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,7 @@ from pathlib import Path
 import pywikibot
 from pywikibot import exceptions as pwb
 
-from bot.errors import Refusal, UsageError
-
-
-class WikiError(Exception):
-    """The wiki said no or could not be reached (exit 4)."""
-
+from bot.errors import Refusal, UsageError, WikiError
 
 #: pywikibot's errors and the network's (requests' and sockets' are OSErrors): the wiki
 #: refused or failed, the bot is not wrong.

@@ -8,10 +8,10 @@ anything else stays where it is, so standing text is never retired by accident.
 
 import re
 
-from bot import dates
-from bot.layout import OWN_UNIT, Chunk, Kind, Line
-from bot.model import EventBlock, Timeslot
-from bot.outline import heading_title, plain_title
+from bot.core import dates
+from bot.core.lines import OWN_UNIT, Chunk, Kind, Line
+from bot.core.model import EventBlock, Timeslot
+from bot.core.sections import heading_title, plain_title
 
 _LEADING_GLUE = re.compile(r"^(?:\s+|<translate(?:\s+nowrap)?\s*>|<!--.*?-->)*")
 _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")

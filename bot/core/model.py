@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.dates import Mention
-from bot.layout import Chunk, Line
+from bot.core.dates import Mention
+from bot.core.lines import Chunk, Line
 
 
 @dataclass(frozen=True)

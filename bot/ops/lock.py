@@ -11,12 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.errors import Busy
+
 DEFAULT_STATE = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
 DEFAULT_STATE = DEFAULT_STATE / "conversation-hours-bot"
-
-
-class Busy(Exception):
-    """Another run holds the lock (exit 5)."""
 
 
 @contextmanager

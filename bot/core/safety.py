@@ -4,12 +4,12 @@ so a mistake in building the edit cannot hide from it."""
 
 from collections import Counter
 
-from bot import translate
-from bot.archive import Change
+from bot.core import translate
+from bot.core.edit import Change
+from bot.core.lines import is_glue
+from bot.core.plan import Plan
+from bot.core.reader import Page
 from bot.errors import Refusal
-from bot.layout import is_glue
-from bot.page import Page
-from bot.plan import Plan
 
 
 def verify(page: Page, plan: Plan, change: Change) -> None:

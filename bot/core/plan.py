@@ -4,9 +4,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import dates
-from bot.model import EventBlock, Session
-from bot.settings import Settings
+from bot.core import dates
+from bot.core.model import EventBlock, Session
+from bot.core.settings import Settings
 
 
 @dataclass(frozen=True)

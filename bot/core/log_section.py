@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from bot import dates
-from bot.layout import Chunk, Kind
-from bot.model import LogEntry
+from bot.core import dates
+from bot.core.lines import Chunk, Kind
+from bot.core.model import LogEntry
 
 
 def read_entries(chunks: list[Chunk]) -> list[LogEntry]:

@@ -1,6 +1,6 @@
 """What an operator may tune about one page, with defaults that fit the Meta page."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,7 +8,7 @@ from pathlib import Path
 META_SITE = "meta:meta"
 META_PAGE = "Global Advocacy/Conversation hours and Events"
 
-#: The repository's templates folder; found next to the package in a checkout or editable install.
+#: The default templates, shipped inside the package so that any install can render entries.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -20,4 +20,5 @@ class Settings:
     grace: timedelta = timedelta(hours=1)
     #: How long a session lasts when its line gives no end time.
     default_duration: timedelta = timedelta(minutes=60)
-    templates_dir: Path = field(default=DEFAULT_TEMPLATES)
+    #: The operator's templates folder; a template missing there comes from the package.
+    templates_dir: Path | None = None

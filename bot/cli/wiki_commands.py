@@ -8,19 +8,22 @@ import time
 
 import pywikibot
 
-from bot import config, job, lock, wiki
-from bot.cli import (
+from bot.cli.output import PROG, print_warnings
+from bot.core.settings import META_PAGE, META_SITE
+from bot.errors import (
     EXIT_BUSY,
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_WIKI,
-    PROG,
-    print_warnings,
+    Busy,
+    Refusal,
+    UsageError,
+    WikiError,
 )
-from bot.errors import Refusal, UsageError
-from bot.service import Service
-from bot.settings import META_PAGE, META_SITE
-from bot.target import Target
+from bot.ops import config, lock
+from bot.ops.config import Target
+from bot.ops.scheduler import Service
+from bot.wiki import client, runner
 
 log = logging.getLogger("conversation-hours-bot")
 
@@ -36,16 +39,16 @@ def run_one(args: argparse.Namespace) -> int:
     where = f"[[{target.title}]] on {target.site}"
     try:
         with lock.exclusive(args.state or lock.DEFAULT_STATE):
-            outcome = job.run_target(target, review, args.dry_run, args.now)
-    except lock.Busy as busy:
+            outcome = runner.run_target(target, review, args.dry_run, args.now)
+    except Busy as busy:
         print(f"{PROG}: {where}: {busy}", file=sys.stderr)
         return EXIT_BUSY
     except Refusal as refusal:
         raise Refusal(f"{where}: {refusal}") from None
-    except wiki.WikiError as error:
+    except WikiError as error:
         return _wiki_failed(where, str(error))
-    except wiki.WIKI_FAILURES as error:
-        return _wiki_failed(where, wiki.reason(error))
+    except client.WIKI_FAILURES as error:
+        return _wiki_failed(where, client.reason(error))
     if outcome.result is not None:
         print_warnings(outcome.result)
     print(f"{where}: {outcome.message}")
@@ -57,7 +60,7 @@ def _wiki_failed(where: str, reason: str) -> int:
     return EXIT_WIKI
 
 
-def _review(ask: bool, save: bool) -> job.Review:
+def _review(ask: bool, save: bool) -> runner.Review:
     """pywikibot's habit: show the diff, then ask unless told --always."""
 
     def review(old: str, new: str, summary: str) -> bool:
@@ -78,14 +81,14 @@ def run_pass(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
     try:
         with lock.exclusive(args.state or settings.state_dir):
-            outcomes = job.run_pass(settings.targets, args.now, args.dry_run)
-    except lock.Busy as busy:
+            outcomes = runner.run_pass(settings.targets, args.now, args.dry_run)
+    except Busy as busy:
         log.error("%s", busy)
         return EXIT_BUSY
     return exit_code(outcomes)
 
 
-def exit_code(outcomes: list[job.Outcome]) -> int:
+def exit_code(outcomes: list[runner.Outcome]) -> int:
     statuses = {o.status for o in outcomes}
     if "failed" in statuses:
         return EXIT_WIKI
@@ -103,8 +106,8 @@ def schedule(args: argparse.Namespace) -> int:
     def one_pass() -> None:
         try:
             with lock.exclusive(state, wait=60):
-                job.run_pass(settings.targets)
-        except lock.Busy as busy:
+                runner.run_pass(settings.targets)
+        except Busy as busy:
             log.warning("pass skipped: %s", busy)
 
     Service(settings.schedule, one_pass).start()

@@ -6,7 +6,6 @@ not be reached, 5 another run holds the lock.
 """
 
 import argparse
-import difflib
 import json
 import os
 import sys
@@ -16,16 +15,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.errors import Refusal, UsageError
-from bot.explain import explain
-from bot.page import read_page
-from bot.plan import plan
-from bot.report import Result
-from bot.settings import META_PAGE, META_SITE, Settings
-from bot.transform import transform, transform_page
-
-PROG = "conversation-hours-bot"
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_REFUSED, EXIT_WIKI, EXIT_BUSY = 0, 1, 2, 3, 4, 5
+from bot.cli.output import PROG, print_warnings, unified_diff
+from bot.core.explain import explain
+from bot.core.plan import plan
+from bot.core.reader import read_page
+from bot.core.settings import META_PAGE, META_SITE, Settings
+from bot.core.transform import transform, transform_page
+from bot.errors import (
+    EXIT_BUG,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Refusal,
+    UsageError,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,14 +146,14 @@ def _dispatch(args: argparse.Namespace) -> int:
     _refuse_ignored_options(args)
     if getattr(args, "dir", None):
         os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
-    operate = _import_operate()
+    wiki_commands = _import_wiki_commands()
     if not args.debug:
-        operate.wiki.quiet_tracebacks()
+        wiki_commands.client.quiet_tracebacks()
     if args.command == "schedule":
-        return operate.schedule(args)
+        return wiki_commands.schedule(args)
     if args.config is not None:
-        return operate.run_pass(args)
-    return operate.run_one(args)
+        return wiki_commands.run_pass(args)
+    return wiki_commands.run_one(args)
 
 
 def _refuse_ignored_options(args: argparse.Namespace) -> None:
@@ -178,14 +181,14 @@ def _pywikibot_dir(argv: list[str]) -> list[str]:
     return [f"--dir={a[5:]}" if a.startswith("-dir:") else a for a in argv]
 
 
-def _import_operate():  # type: ignore[no-untyped-def]
+def _import_wiki_commands():  # type: ignore[no-untyped-def]
     """pywikibot reads its configuration when imported: only now, after --dir is applied,
     and never for the offline commands."""
     try:
-        from bot import operate
+        from bot.cli import wiki_commands
     except Exception as error:  # pywikibot's own configuration errors
         raise UsageError(f"pywikibot configuration: {error}") from None
-    return operate
+    return wiki_commands
 
 
 def _now(args: argparse.Namespace) -> datetime:
@@ -214,11 +217,6 @@ def _check(args: argparse.Namespace) -> int:
     transform_page(page, now, settings, default_written_at=args.written_at)  # run's refusals
     print(explain(page, plan(page.blocks, now, settings, {}, args.written_at or now), now))
     return EXIT_OK
-
-
-def print_warnings(result: Result) -> None:
-    for warning in result.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
 
 
 def read_page_file(path: Path) -> str:
@@ -256,15 +254,3 @@ def write_atomically(path: Path, text: str) -> None:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-
-
-def unified_diff(old: str, new: str, name: str) -> str:
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
-        fromfile=f"{name} (current)",
-        tofile=f"{name} (bot)",
-    )
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
-    )

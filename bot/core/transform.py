@@ -3,12 +3,12 @@
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot import archive, safety
-from bot.page import Page, read_page
-from bot.plan import plan
-from bot.render import Renderer
-from bot.report import Result
-from bot.settings import Settings
+from bot.core import edit, safety
+from bot.core.plan import plan
+from bot.core.reader import Page, read_page
+from bot.core.render import Renderer
+from bot.core.result import Result
+from bot.core.settings import Settings
 
 
 def transform(
@@ -42,7 +42,7 @@ def transform_page(
     warnings = (*page.warnings, *decided.warnings)
     if not decided.moves:
         return Result(page.text, warnings=warnings)
-    change = archive.build(page, decided, Renderer(settings.templates_dir))
+    change = edit.build(page, decided, Renderer(settings.templates_dir))
     safety.verify(page, decided, change)
     return Result(
         change.text,

@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from bot import translate
+from bot.core import translate
+from bot.core.lines import Chunk, Line, chunks, hidden_lines, lines_between, section_lines
+from bot.core.log_section import read_entries
+from bot.core.model import EventBlock, LogEntry
+from bot.core.sections import Section, find_section, headings, opaque_spans
+from bot.core.settings import Settings
+from bot.core.upcoming import read_blocks
 from bot.errors import Refusal
-from bot.layout import Chunk, Line, chunks, hidden_lines, lines_between, section_lines
-from bot.log import read_entries
-from bot.model import EventBlock, LogEntry
-from bot.outline import Section, find_section, headings, opaque_spans
-from bot.settings import Settings
-from bot.upcoming import read_blocks
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Running the bot unattended: configuration, the run lock and the scheduler."""
