@@ -166,7 +166,7 @@ def transform_problems(text: str, now: datetime, written_at: datetime) -> tuple[
     except Exception:
         return False, [f"crashed: {traceback.format_exc(limit=-3)}"]
     moved = [session.slot.line.text for session in result.moves]
-    problems = output_problems(text, result.text, moved, list(result.retired))
+    problems = output_problems(text, result.text, moved, list(result.dropped_paragraphs))
     try:
         problems += second_run_problems(result.text, now, written_at)
     except Exception:

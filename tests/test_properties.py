@@ -455,7 +455,7 @@ def test_every_line_is_kept_in_order_moved_or_retired(case):
     result = run(case)
     before, after = case.text.split("\n"), result.text.split("\n")
     moved = {s.slot.line.text for s in result.moves}
-    retired = {line for paragraph in result.retired for line in paragraph.split("\n")}
+    retired = {line for paragraph in result.dropped_paragraphs for line in paragraph.split("\n")}
     assert moved <= set(before)
     assert retired <= set(before)
     kept = [line for line in before if line not in moved | retired and not GLUE.match(line)]
@@ -491,8 +491,8 @@ def test_every_marker_survives_once_but_the_retired_ones(case):
     result = run(case)
     before, after = Counter(translate.markers(case.text)), Counter(translate.markers(result.text))
     assert all(n == 1 for n in after.values())
-    assert set(after) == set(before) - set(result.retired_units)
-    assert set(result.retired_units) <= set(before)
+    assert set(after) == set(before) - set(result.dropped_units)
+    assert set(result.dropped_units) <= set(before)
 
 
 @given(cases())

@@ -69,7 +69,7 @@ def test_a_removal_outside_upcoming_is_refused(planned):
 
 def test_a_silently_dropped_marker_is_refused(planned):
     page, decided, change = planned
-    doctored = dataclasses.replace(change, retired_units=("23",))
+    doctored = dataclasses.replace(change, dropped_units=("23",))
     with pytest.raises(Refusal, match=r"<!--T:26--> would be lost"):
         safety.verify(page, decided, doctored)
 

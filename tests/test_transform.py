@@ -85,7 +85,7 @@ def test_after_both_sessions_the_whole_block_leaves_upcoming(meta_page):
 
 def test_the_retired_block_is_reported_with_its_paragraphs(meta_page):
     result = transform(meta_page, utc("2023-07-01T00:00:00"), default_written_at=WRITTEN)
-    assert [text[:40] for text in result.retired] == [
+    assert [text[:40] for text in result.dropped_paragraphs] == [
         "'''Ad-hoc conversation hour on the Globa",
         "'''About the Global Digital Compact:'''<",
     ]
@@ -181,21 +181,23 @@ def test_a_block_without_translate_markup_retires_whole():
     result = transform(page("plain"), utc("2023-07-10T00:00:00"))
     assert "'''June conversation hour'''" not in result.text
     assert "There are no more regularly upcoming conversation hours." in result.text
-    assert result.retired == ("'''June conversation hour''' Join us to talk about copyright.",)
+    assert result.dropped_paragraphs == (
+        "'''June conversation hour''' Join us to talk about copyright.",
+    )
 
 
 def test_a_list_that_is_one_unit_changes_that_unit():
     result = transform(page("one-unit-per-list"), utc("2023-07-06T00:00:00"))
     assert "<!--T:3-->\n* July 7, 2023 (16:00 UTC)\n" in result.text
     assert result.changed_units == ("3", "5")
-    assert result.retired_units == ()
+    assert result.dropped_units == ()
 
 
 def test_an_emptied_list_unit_loses_its_marker():
     result = transform(page("one-unit-per-list"), utc("2023-07-10T00:00:00"))
     assert "<!--T:3-->" not in result.text
     assert "<!--T:2-->" not in result.text
-    assert result.retired_units == ("2", "3")
+    assert result.dropped_units == ("2", "3")
     translate.validate(result.text)
 
 

@@ -27,15 +27,15 @@ _TAG = re.compile(TRANSLATE_TAG)
 @dataclass(frozen=True)
 class Change:
     text: str
-    removed: dict[int, str]  # line number -> why: moved, retired, marker, tag or blank
+    removed: dict[int, str]  # line number -> why: moved, block, marker, tag or blank
     #: Removed lines whose translate tags stay, as a line of their own: number -> that line.
     rewritten: dict[int, str]
     inserted: tuple[str, ...]  # every line added, rewritten ones included
     entries: tuple[str, ...]  # the log lines added, one per moved session
     moved_units: tuple[str, ...]
     changed_units: tuple[str, ...]
-    retired_units: tuple[str, ...]
-    retired_texts: tuple[str, ...]
+    dropped_units: tuple[str, ...]
+    dropped_paragraphs: tuple[str, ...]
     placeholder: bool
 
 
@@ -50,23 +50,23 @@ class _Edit:
     carried: set[str] = field(default_factory=set)  # markers that move with their line
     changed: set[str] = field(default_factory=set)
     moved: set[str] = field(default_factory=set)
-    retired: set[str] = field(default_factory=set)
+    dropped: set[str] = field(default_factory=set)
 
 
 def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
     edit = _Edit()
     for session in plan.moves:
         edit.removed[session.slot.line.number] = "moved"
-    retired_texts = []
-    for block in plan.retiring:
-        for chunk in _retired_chunks(block, page):
-            retired_texts.append(paragraph_text(chunk))
-            edit.removed.update((line.number, "retired") for line in chunk.lines)
+    dropped_paragraphs = []
+    for block in plan.finished:
+        for chunk in _finished_chunks(block, page):
+            dropped_paragraphs.append(paragraph_text(chunk))
+            edit.removed.update((line.number, "block") for line in chunk.lines)
     _keep_tags(page, edit)
     entries = _insert_entries(page, plan, renderer, edit)
     _retire_emptied_units(page, edit)
     _tidy(page, edit)
-    placeholder = bool(plan.retiring) and _left_empty(page, edit)
+    placeholder = bool(plan.finished) and _left_empty(page, edit)
     if placeholder:
         _insert_placeholder(page, renderer, edit)
     return Change(
@@ -80,8 +80,8 @@ def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
         entries=tuple(entries),
         moved_units=_ordered(edit.moved),
         changed_units=_ordered(edit.changed),
-        retired_units=_ordered(edit.retired),
-        retired_texts=tuple(retired_texts),
+        dropped_units=_ordered(edit.dropped),
+        dropped_paragraphs=tuple(dropped_paragraphs),
         placeholder=placeholder,
     )
 
@@ -114,7 +114,7 @@ def _ordered(markers: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(markers, key=lambda m: (not m.isdigit(), int(m) if m.isdigit() else 0, m)))
 
 
-def _retired_chunks(block: EventBlock, page: Page) -> list[Chunk]:
+def _finished_chunks(block: EventBlock, page: Page) -> list[Chunk]:
     """The block's paragraphs; its subheading too, but only when nothing else lives under it."""
     chunks = [*block.intro, *block.outro]
     if block.heading is not None and _subsection_is_only(block, page):
@@ -205,7 +205,7 @@ def _styled(
     prefix = own["prefix"] if own else _prefix(neighbour)
     if in_block or (neighbour is not None and own is None) or not page.uses_translate:
         if slot.marker:
-            edit.retired.add(slot.marker)
+            edit.dropped.add(slot.marker)
         return f"{prefix}{text}"
     if slot.marker:
         edit.carried.add(slot.marker)
@@ -252,7 +252,7 @@ def _retire_emptied_units(page: Page, edit: _Edit) -> None:
         if unit.marker_span is not None:
             _drop_marker(lines, starts, unit.marker_span, edit)
         if unit.marker not in edit.carried:
-            edit.retired.add(unit.marker)
+            edit.dropped.add(unit.marker)
 
 
 def _drop_marker(lines: list[Line], starts: list[int], span: tuple[int, int], edit: _Edit) -> None:

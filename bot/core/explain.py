@@ -38,7 +38,7 @@ def _block(block: EventBlock, decided: Plan) -> list[str]:
         out.append(f"    line {number}: {iso(session.start)} to {iso(session.end)}: {state}")
     for line in block.undated:
         out.append(f"    line {line.number}: no date the bot can trust; stays")
-    if any(block is b for b in decided.retiring):
+    if any(block is b for b in decided.finished):
         lines = ", ".join(str(c.first.number) for c in (*block.intro, *block.outro)) or "none"
         out.append(f"    the whole block would leave with it (paragraphs at lines {lines})")
     return out

@@ -13,8 +13,6 @@ class Timeslot:
 
     line: Line
     mention: Mention
-    #: True when the line is a translation unit of its own (`* <translate>...</translate>`).
-    own_unit: bool
     #: The unit's marker id when it has one ("24" for `<!--T:24-->`).
     marker: str | None
 

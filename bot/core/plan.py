@@ -13,7 +13,7 @@ from bot.core.settings import Settings
 class Plan:
     moves: tuple[Session, ...]  # oldest first
     resolved: tuple[Session, ...]  # every timeslot whose date the bot is sure of, moving or not
-    retiring: tuple[EventBlock, ...]
+    finished: tuple[EventBlock, ...]  # blocks whose last session moves: they leave whole
     warnings: tuple[str, ...]
 
 
@@ -32,7 +32,7 @@ def plan(
     """
     moves: list[Session] = []
     resolved: list[Session] = []
-    retiring: list[EventBlock] = []
+    finished: list[EventBlock] = []
     warnings: list[str] = []
     for block in blocks:
         sure = True
@@ -66,10 +66,10 @@ def plan(
                 block_moves.append(session)
         moves.extend(block_moves)
         if sure and not block.undated and len(block_moves) == len(block.slots):
-            retiring.append(block)
+            finished.append(block)
             warnings.extend(_unsure_warnings(block))
     moves.sort(key=lambda s: (s.start, s.slot.line.number))
-    return Plan(tuple(moves), tuple(resolved), tuple(retiring), tuple(warnings))
+    return Plan(tuple(moves), tuple(resolved), tuple(finished), tuple(warnings))
 
 
 def _unsure_warnings(block: EventBlock) -> list[str]:

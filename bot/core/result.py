@@ -13,11 +13,12 @@ _MAX_DATES_IN_SUMMARY = 8
 class Result:
     text: str  # the page as the bot would save it (the input when nothing changes)
     moves: tuple[Session, ...] = ()
-    retired: tuple[str, ...] = ()  # texts of the block paragraphs removed with their last slot
+    #: Texts of the paragraphs of finished blocks, removed with their last session.
+    dropped_paragraphs: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     moved_units: tuple[str, ...] = ()
     changed_units: tuple[str, ...] = ()
-    retired_units: tuple[str, ...] = ()
+    dropped_units: tuple[str, ...] = ()
     placeholder: bool = False
     summary: str = field(init=False)
 
@@ -33,12 +34,12 @@ class Result:
             "changed": self.changed,
             "summary": self.summary,
             "moved": [{"start": iso(s.start), "text": s.slot.line.text} for s in self.moves],
-            "retired": list(self.retired),
+            "retired": list(self.dropped_paragraphs),
             "warnings": list(self.warnings),
             "units": {
                 "moved": list(self.moved_units),
                 "changed": list(self.changed_units),
-                "retired": list(self.retired_units),
+                "retired": list(self.dropped_units),
             },
         }
 

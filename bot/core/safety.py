@@ -30,9 +30,9 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
     """Each removed line is what its reason says it is."""
     old = page.text.split("\n")
     moved = {s.slot.line.number for s in plan.moves}
-    retired = {
+    finished = {
         line.number
-        for block in plan.retiring
+        for block in plan.finished
         for chunk in (block.heading, *block.intro, *block.outro)
         if chunk is not None
         for line in chunk.lines
@@ -45,7 +45,7 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
         text = old[number - 1]
         fits = {
             "moved": number in moved,
-            "retired": number in retired,
+            "block": number in finished,
             "marker": is_glue(text) and "<!--T:" in text,
             "tag": is_glue(text) and "translate" in text,
             "blank": text == "",
@@ -89,17 +89,17 @@ def _check_lines(old_text: str, change: Change) -> None:
 
 
 def _check_markers(old_text: str, change: Change) -> None:
-    """Every unit marker survives exactly once, but for the units retired on purpose."""
+    """Every unit marker survives exactly once, but for the units dropped on purpose."""
     before, after = Counter(translate.markers(old_text)), Counter(translate.markers(change.text))
     twice = [m for m, n in after.items() if n > 1]
     invented = set(after) - set(before)
-    lost = set(before) - set(after) - set(change.retired_units)
-    unexpected = set(change.retired_units) & set(after)
+    lost = set(before) - set(after) - set(change.dropped_units)
+    unexpected = set(change.dropped_units) & set(after)
     for problem, markers in (
         ("duplicated", twice),
         ("invented", invented),
         ("lost", lost),
-        ("reported retired but still there", unexpected),
+        ("reported dropped but still there", unexpected),
     ):
         if markers:
             listed = ", ".join(f"<!--T:{m}-->" for m in sorted(markers))

@@ -47,11 +47,11 @@ def transform_page(
     return Result(
         change.text,
         moves=decided.moves,
-        retired=change.retired_texts,
+        dropped_paragraphs=change.dropped_paragraphs,
         warnings=warnings,
         moved_units=change.moved_units,
         changed_units=change.changed_units,
-        retired_units=change.retired_units,
+        dropped_units=change.dropped_units,
         placeholder=change.placeholder,
     )
 

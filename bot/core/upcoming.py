@@ -69,7 +69,7 @@ def _read_items(chunk: Chunk, warnings: list[str]) -> tuple[tuple[Timeslot, ...]
             undated.append(line)
             continue
         own = OWN_UNIT.match(line.text)
-        slots.append(Timeslot(line, mention, own is not None, own["marker"] if own else None))
+        slots.append(Timeslot(line, mention, own["marker"] if own else None))
     return tuple(slots), tuple(undated)
 
 
