@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-from bot.core.model import EventBlock
+from bot.core.model import EventBlock, Page
 from bot.core.plan import Plan
-from bot.core.reader import Page
 from bot.core.result import iso
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.core.sections import Section
+from bot.core.syntax import GLUE, HEADING_LINE
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,6 @@ class Chunk:
         return self.lines[-1]
 
 
-#: A list item that is a translation unit of its own: `* <translate><!--T:24--> ...</translate>`.
-OWN_UNIT = re.compile(
-    r"^(?P<prefix>[*#:;]+[ \t]*)<translate>[ \t]*(?:<!--T:(?P<marker>[^>\s]+)-->[ \t]?)?"
-    r"(?:(?!</?translate\b).)*</translate>[ \t]*$"
-)
-#: An opening or closing translate tag, as the bot writes and reads them.
-TRANSLATE_TAG = r"</?translate(?:\s+nowrap)?\s*>"
-_GLUE = re.compile(rf"{TRANSLATE_TAG}|<!--.*?-->|<languages\s*/>|\s+")
-_HEADING = re.compile(r"^=+.*=+\s*(?:<!--.*?-->\s*)*$")
 _TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
 
 
@@ -75,7 +67,7 @@ def lines_between(text: str, start: int, end: int, first_number: int) -> list[Li
 
 
 def is_glue(text: str) -> bool:
-    return _GLUE.sub("", text) == "" and text.strip() != ""
+    return GLUE.sub("", text) == "" and text.strip() != ""
 
 
 def kind_of(text: str) -> Kind:
@@ -85,7 +77,7 @@ def kind_of(text: str) -> Kind:
         return Kind.GLUE
     if text[0] in "*#":
         return Kind.ITEM
-    if _HEADING.match(text):
+    if HEADING_LINE.match(text):
         return Kind.HEADING
     if _TABLE.match(text):
         return Kind.TABLE

@@ -1,10 +1,12 @@
-"""What the bot understands of the page: event blocks with their timeslots, and log entries."""
+"""The page model: what the bot understands of a page, from its two sections to each timeslot."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.dates import Mention
 from bot.core.lines import Chunk, Line
+from bot.core.sections import Section
+from bot.core.translate import Markup
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,22 @@ class Session:
     end: datetime
     has_time: bool
     has_end: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    markup: Markup
+    upcoming: Section
+    upcoming_heading: Line
+    upcoming_lines: list[Line]
+    hidden: frozenset[int]  # lines of "Upcoming" inside comments or pre: never touched
+    blocks: list[EventBlock]
+    log: Section
+    log_chunks: list[Chunk]
+    entries: list[LogEntry]
+    warnings: list[str]
+
+    @property
+    def uses_translate(self) -> bool:
+        return bool(self.markup.blocks)

@@ -1,34 +1,13 @@
 """Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
 
-from dataclasses import dataclass
-
 from bot.core import translate
-from bot.core.lines import Chunk, Line, chunks, hidden_lines, lines_between, section_lines
+from bot.core.lines import chunks, hidden_lines, lines_between, section_lines
 from bot.core.log_section import read_entries
-from bot.core.model import EventBlock, LogEntry
+from bot.core.model import Page
 from bot.core.sections import Section, find_section, headings, opaque_spans
 from bot.core.settings import Settings
 from bot.core.upcoming import read_blocks
 from bot.errors import Refusal
-
-
-@dataclass(frozen=True)
-class Page:
-    text: str
-    markup: translate.Markup
-    upcoming: Section
-    upcoming_heading: Line
-    upcoming_lines: list[Line]
-    hidden: frozenset[int]  # lines of "Upcoming" inside comments or pre: never touched
-    blocks: list[EventBlock]
-    log: Section
-    log_chunks: list[Chunk]
-    entries: list[LogEntry]
-    warnings: list[str]
-
-    @property
-    def uses_translate(self) -> bool:
-        return bool(self.markup.blocks)
 
 
 def read_page(text: str, settings: Settings) -> Page:

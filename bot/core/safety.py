@@ -7,8 +7,8 @@ from collections import Counter
 from bot.core import translate
 from bot.core.edit import Change
 from bot.core.lines import is_glue
+from bot.core.model import Page
 from bot.core.plan import Plan
-from bot.core.reader import Page
 from bot.errors import Refusal
 
 

@@ -11,15 +11,8 @@ from dataclasses import dataclass
 
 import mwparserfromhell
 
+from bot.core.syntax import HEADING_LINE, OPAQUE_SPAN
 from bot.errors import Refusal
-
-# MediaWiki allows whitespace and comments (so also Translate's <!--T:n--> marker) after a heading.
-_HEADING = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*((?:<!--.*?-->[ \t]*)*)$", re.MULTILINE)
-_OPAQUE = re.compile(
-    r"<!--.*?(?:-->|\Z)"
-    r"|<(nowiki|pre|syntaxhighlight|source|math|score)\b[^>]*?(?<!/)>.*?(?:</\1\s*>|\Z)",
-    re.DOTALL | re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class Section:
 
 def opaque_spans(text: str) -> list[tuple[int, int]]:
     """Comments, nowiki, pre and the like: text readers never see as markup, in page order."""
-    return [(m.start(), m.end()) for m in _OPAQUE.finditer(text)]
+    return [(m.start(), m.end()) for m in OPAQUE_SPAN.finditer(text)]
 
 
 def headings(text: str, opaque: list[tuple[int, int]] | None = None) -> list[Heading]:
@@ -52,7 +45,7 @@ def headings(text: str, opaque: list[tuple[int, int]] | None = None) -> list[Hea
     starts = [start for start, _ in opaque]
     found = []
     line, counted_to = 1, 0
-    for match in _HEADING.finditer(text):
+    for match in HEADING_LINE.finditer(text):
         if _inside(match.start(), opaque, starts):
             continue
         line += text.count("\n", counted_to, match.start())
@@ -82,8 +75,14 @@ def _level_and_title(match: re.Match[str]) -> tuple[int, str]:
 
 def heading_title(line: str) -> str | None:
     """The title of a heading line as readers see it; None when the line is no heading."""
-    match = _HEADING.match(line)
+    match = HEADING_LINE.match(line)
     return _level_and_title(match)[1] if match else None
+
+
+def heading_level(line: str) -> int | None:
+    """The level of a heading line (2 for `== Log ==`); None when the line is no heading."""
+    match = HEADING_LINE.match(line)
+    return _level_and_title(match)[0] if match else None
 
 
 def plain_title(wikitext: str) -> str:

@@ -4,8 +4,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core import edit, safety
+from bot.core.model import Page
 from bot.core.plan import plan
-from bot.core.reader import Page, read_page
+from bot.core.reader import read_page
 from bot.core.render import Renderer
 from bot.core.result import Result
 from bot.core.settings import Settings

@@ -16,6 +16,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.core.syntax import ANY_TRANSLATE_TAG, OPAQUE_ELEMENTS
+
 #: TranslationUnit::NEW_UNIT_ID: the marker Translate gives a unit before it has numbered it.
 NEW_UNIT_ID = "-1"
 
@@ -24,7 +26,6 @@ _SPACE = " \t\n\r\f\v"
 _SPACES = re.compile(r"[ \t\n\r\f\v]*")
 
 #: Anything MediaWiki takes for a translate tag; Translate itself knows only the three below.
-_TRANSLATE_TAG = re.compile(r"</?translate(?=[\s/>])[^<>]*>", re.IGNORECASE)
 _CLOSING_TAG = "</translate>"
 _TAGS_TRANSLATE_KNOWS = frozenset({"<translate>", "<translate nowrap>", _CLOSING_TAG})
 
@@ -44,13 +45,9 @@ _ELEMENT = re.compile(
     r"|(?P<closing>/?)(?P<name>[A-Za-z][A-Za-z0-9]*)(?=[\s/>])[^<>]*>)",
     re.DOTALL,
 )
+#: Opaque elements but nowiki, which is armoured on its own first, as Translate does.
+_OPAQUE = OPAQUE_ELEMENTS - {"nowiki"}
 # fmt: off
-#: Elements whose content MediaWiki does not read as wikitext: tags in there are just text.
-_OPAQUE = frozenset({
-    "pre", "syntaxhighlight", "source", "math", "chem", "ce", "score", "templatedata",
-    "timeline", "hiero", "graph", "mapframe", "maplink", "imagemap", "inputbox", "categorytree",
-    "gallery",
-})
 #: Elements that must be closed where they are opened: MediaWiki's Sanitizer and common tags.
 _PAIRED = frozenset({
     "abbr", "b", "bdi", "bdo", "big", "blockquote", "caption", "center", "cite", "code", "data",
@@ -131,7 +128,7 @@ def parse(text: str) -> Markup:
     blocks: list[Block] = []
     units: list[Unit] = []
     first_use: dict[str, int] = {}
-    if nowiki.starts and _TRANSLATE_TAG.search(text) is not None:
+    if nowiki.starts and ANY_TRANSLATE_TAG.search(text) is not None:
         _check_nowiki_nesting(text, nowiki)
     # Translate reads a block's units before it looks for the next block, and so do we, so
     # that the first problem reported is the one Translate would report.
@@ -206,7 +203,7 @@ def _translate_tags(text: str, nowiki: _Spans, *, strict: bool) -> list[re.Match
     MediaWiki still takes <Translate> or <translate > for the tag while Translate reads them as
     plain text, so their units would silently never be translated: strict mode refuses them.
     """
-    tags = list(_TRANSLATE_TAG.finditer(text))
+    tags = list(ANY_TRANSLATE_TAG.finditer(text))
     if nowiki.starts:
         tags = [tag for tag in tags if nowiki.end_of(tag.start()) is None]
     unknown = [tag for tag in tags if tag[0] not in _TAGS_TRANSLATE_KNOWS]

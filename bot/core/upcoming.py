@@ -9,11 +9,11 @@ anything else stays where it is, so standing text is never retired by accident.
 import re
 
 from bot.core import dates
-from bot.core.lines import OWN_UNIT, Chunk, Kind, Line
+from bot.core.lines import Chunk, Kind, Line
 from bot.core.model import EventBlock, Timeslot
 from bot.core.sections import heading_title, plain_title
+from bot.core.syntax import LEADING_GLUE, OWN_UNIT
 
-_LEADING_GLUE = re.compile(r"^(?:\s+|<translate(?:\s+nowrap)?\s*>|<!--.*?-->)*")
 _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _WORD = re.compile(r"\w+")
 # Words that every block on such a page shares, so they say nothing about which event is meant.
@@ -117,7 +117,7 @@ def _outro(
 
 def bold_lead(chunk: Chunk) -> str | None:
     """The bold text a paragraph opens with, as readers see it ("About the Global Digital ...")."""
-    first = _LEADING_GLUE.sub("", chunk.first.text, count=1)
+    first = LEADING_GLUE.sub("", chunk.first.text, count=1)
     match = _BOLD_LEAD.match(first)
     if not match:
         return None
