@@ -54,8 +54,10 @@ class Chunk:
 _TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
 
 
-#: What may open a template or a tag that runs over lines; without one, nothing is parsed.
-_MAY_NEST = re.compile(r"\{\{|<(?!/|translate\b|tvar\b|!--)[A-Za-z][^>\n]*(?<!/)>[^\n]*$", re.M)
+#: An opening tag that could hide lines: not Translate's own, not a comment, not a void element.
+_OPENING_TAG = r"<(?!/|translate\b|tvar\b|!--|br\b|hr\b|wbr\b)([A-Za-z]\w*)[^>\n]*(?<!/)>"
+#: A line that may open a template or a tag that runs over lines; without one, nothing is parsed.
+_MAY_NEST = re.compile(rf"^.*(?:\{{\{{|{_OPENING_TAG}).*$", re.M)
 
 
 def section_lines(text: str, section: Section) -> list[Line]:
@@ -101,11 +103,19 @@ def nested_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     long log of plain entries costs nothing. Translate's own tags are not hiding places: their
     content is the section's text. Tables are left to the line kinds (Kind.TABLE).
     """
-    if not _MAY_NEST.search(text, start, end):
+    if not any(_opens_more_than_it_closes(m.group()) for m in _MAY_NEST.finditer(text, start, end)):
         return []
     spans: list[tuple[int, int]] = []
     _collect_nested(mwparserfromhell.parse(text[start:end], skip_style_tags=True), start, spans)
     return spans
+
+
+def _opens_more_than_it_closes(line: str) -> bool:
+    """Whether a line leaves a template or a tag open (`{{Box|content=`, `<div>`)."""
+    if line.count("{{") > line.count("}}"):
+        return True
+    opened = re.findall(_OPENING_TAG, line)
+    return any(line.lower().count(f"</{name.lower()}") < opened.count(name) for name in opened)
 
 
 def _collect_nested(code: Wikicode, offset: int, spans: list[tuple[int, int]]) -> None:
