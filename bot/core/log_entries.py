@@ -266,7 +266,9 @@ def _new_group(
     entries_in_block = neighbour is not None and in_translate_block(page, neighbour.line.start)
     heading_in_block = in_translate_block(page, model.heading.start)
     unit_style = neighbour is not None and entries_in_block and _is_own_unit(page, neighbour)
-    style = ("unit" if unit_style else "join") if (in_block or entries_in_block) else "line"
+    style = ("unit" if unit_style else "join") if entries_in_block else "line"
+    if in_block and neighbour is None:
+        style = "join"
     lines = _entry_lines(page, sessions, renderer, written, neighbour, style)
     if style == "unit":
         body = [heading, *_units_joined(lines, lead=True)]
@@ -274,7 +276,10 @@ def _new_group(
         body = [heading, "", *(line for unit in lines for line in unit)]
     else:
         body = [heading, *(line for unit in lines for line in unit)]
-    if not in_block and (heading_in_block or entries_in_block):
+    if in_block and neighbour is not None and not entries_in_block:
+        # Entries that are translate blocks of their own leave the block the heading is in.
+        body = [heading, "</translate>", *(line for unit in lines for line in unit), "<translate>"]
+    elif not in_block and (heading_in_block or entries_in_block):
         if entries_in_block:
             body = ["<translate>", *body, "</translate>"]
         else:
