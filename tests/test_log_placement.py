@@ -35,37 +35,223 @@ def editors(name: str) -> str:
 
 #: Page -> (when the run happens, the run of lines it must leave in the log).
 CORPUS: dict[str, tuple[datetime, list[str]]] = {
-    "newest-first": (JULY, ["Notes from all calls…", f"* {JUNE_30}", f"* {JUNE_26}", "* October 30, 2022…"]),
-    "oldest-first": (JULY, ["* October 30, 2022…", f"* {JUNE_26}", f"* {JUNE_30}", "", "Follow us…"]),
-    "oldest-first-category": (JULY, ["* October 28, 2022…", f"* {JUNE_26}", f"* {JUNE_30}", "", "[[Category:Global Advocacy]]"]),
-    "oldest-first-closing-paragraph": (JULY, ["* October 30, 2022…", f"* {JUNE_26}", f"* {JUNE_30}", "", "Recordings are kept for one year."]),
-    "one-entry": (JULY, ["== Log of Previous Conversation Hours ==", f"* {JUNE_30}", f"* {JUNE_26}", "* October 30, 2022…"]),
+    "newest-first": (
+        JULY,
+        ["Notes from all calls…", f"* {JUNE_30}", f"* {JUNE_26}", "* October 30, 2022…"],
+    ),
+    "oldest-first": (
+        JULY,
+        ["* October 30, 2022…", f"* {JUNE_26}", f"* {JUNE_30}", "", "Follow us…"],
+    ),
+    "oldest-first-category": (
+        JULY,
+        ["* October 28, 2022…", f"* {JUNE_26}", f"* {JUNE_30}", "", "[[Category:Global Advocacy]]"],
+    ),
+    "oldest-first-closing-paragraph": (
+        JULY,
+        [
+            "* October 30, 2022…",
+            f"* {JUNE_26}",
+            f"* {JUNE_30}",
+            "",
+            "Recordings are kept for one year.",
+        ],
+    ),
+    "one-entry": (
+        JULY,
+        [
+            "== Log of Previous Conversation Hours ==",
+            f"* {JUNE_30}",
+            f"* {JUNE_26}",
+            "* October 30, 2022…",
+        ],
+    ),
     "yearless-entries": (JULY, ["* October 30, 2022…", f"* {JUNE_26}", f"* {JUNE_30}"]),
     # No date to order by: past the last entry, as the bot always did.
-    "yearless-only": (JULY, ["* Pilot session. Topic: Launch.", f"* {JUNE_30}", f"* {JUNE_26}", ""]),
+    "yearless-only": (
+        JULY,
+        ["* Pilot session. Topic: Launch.", f"* {JUNE_30}", f"* {JUNE_26}", ""],
+    ),
     "empty": (JULY, ["Notes from all calls…", f"* {JUNE_30}", f"* {JUNE_26}", "", "Follow us…"]),
     "numbered-oldest-first": (JULY, ["# October 28, 2022…", f"# {JUNE_26}", f"# {JUNE_30}", ""]),
-    "numbered-newest-first": (JULY, ["== Log of Previous Conversation Hours ==", f"# {JUNE_30}", f"# {JUNE_26}", "# October 30, 2022…"]),
-    "sub-bullets-newest-first": (JULY, ["== Log of Previous Conversation Hours ==", f"* {JUNE_30}", f"* {JUNE_26}", "* October 30, 2022…", "** [https://drive.google.com/file/d/1Ow4Q0/view Recording]…"]),
-    "sub-bullets-oldest-first": (JULY, ["** [[:File:Global Advocacy Conversation Hour October 2022.pdf|Slides]]", f"* {JUNE_26}", f"* {JUNE_30}", ""]),
-    "continuation-lines-oldest-first": (JULY, ["*: Recording to follow.", f"* {JUNE_26}", f"* {JUNE_30}", ""]),
+    "numbered-newest-first": (
+        JULY,
+        [
+            "== Log of Previous Conversation Hours ==",
+            f"# {JUNE_30}",
+            f"# {JUNE_26}",
+            "# October 30, 2022…",
+        ],
+    ),
+    "sub-bullets-newest-first": (
+        JULY,
+        [
+            "== Log of Previous Conversation Hours ==",
+            f"* {JUNE_30}",
+            f"* {JUNE_26}",
+            "* October 30, 2022…",
+            "** [https://drive.google.com/file/d/1Ow4Q0/view Recording]…",
+        ],
+    ),
+    "sub-bullets-oldest-first": (
+        JULY,
+        [
+            "** [[:File:Global Advocacy Conversation Hour October 2022.pdf|Slides]]",
+            f"* {JUNE_26}",
+            f"* {JUNE_30}",
+            "",
+        ],
+    ),
+    "continuation-lines-oldest-first": (
+        JULY,
+        ["*: Recording to follow.", f"* {JUNE_26}", f"* {JUNE_30}", ""],
+    ),
     "year-groups": (JULY, ["=== 2023 ===", f"* {JUNE_30}", f"* {JUNE_26}", "* May 11, 2023…"]),
-    "year-groups-missing-year": (LATE_JANUARY, ["Notes from all calls…", "", "=== 2024 ===", f"* {JANUARY_15}", "", "=== 2023 ==="]),
-    "year-groups-level-4": (LATE_JANUARY, ["== Log of Previous Conversation Hours ==", "==== 2024 ====", f"* {JANUARY_15}", "==== 2023 ===="]),
-    "year-groups-oldest-first": (LATE_JANUARY, ["* November 2, 2023…", "=== 2024 ===", f"* {JANUARY_15}", "", "Follow us…"]),
-    "year-groups-entries-oldest-first": (JULY, ["* May 11, 2023…", f"* {JUNE_26}", f"* {JUNE_30}", "=== 2022 ==="]),
-    "year-groups-across-new-year": (LATE_JANUARY, ["== Log of Previous Conversation Hours ==", "=== 2024 ===", f"* {JANUARY_15}", "=== 2023 ===", f"* {DECEMBER_14}", "* November 2, 2023…"]),
-    "year-group-still-empty": (LATE_JANUARY, ["=== 2024 ===", f"* {JANUARY_15}", "", "=== 2023 ==="]),
-    "year-groups-translate-markers": (LATE_JANUARY, ["== Log of Previous Conversation Hours == <!--T:10-->", "", "=== 2024 ===", "</translate>", f"* <translate>{JANUARY_15}</translate>", "<translate>", "", "=== 2023 === <!--T:11-->"]),
-    "year-groups-headings-own-blocks": (LATE_JANUARY, ["</translate>", "", "<translate>", "=== 2024 ===", "</translate>", f"* <translate>{JANUARY_15}</translate>", "", "<translate>", "=== 2023 === <!--T:11-->"]),
-    "year-groups-units-in-blocks": (LATE_JANUARY, ["== Log of Previous Conversation Hours == <!--T:10-->", "", "=== 2024 ===", "", f"* {JANUARY_15}", "", "=== 2023 === <!--T:11-->"]),
-    "units-in-one-block": (JULY, ["Notes from all calls…", "", "<!--T:4-->", f"* {JUNE_30}", "", "<!--T:3-->", f"* {JUNE_26}", "", "<!--T:12-->", "* October 30, 2022…"]),
-    "units-in-one-block-oldest-first": (JULY, ["* October 30, 2022…", "", "<!--T:3-->", f"* {JUNE_26}", "", "<!--T:4-->", f"* {JUNE_30}", "", "<!--T:15-->"]),
-    "units-per-list": (JULY, ["<!--T:11-->", f"* {JUNE_30}", f"* {JUNE_26}", "* October 30, 2022…"]),
-    "units-per-line": (JULY, ["* <translate><!--T:12--> October 30, 2022…", f"* <translate><!--T:3--> {JUNE_26}</translate>", f"* <translate><!--T:4--> {JUNE_30}</translate>", ""]),
-    "table": (JULY, ["! Date !! Topic !! Recording", "|-", "| June 30, 2023 (16:00 UTC) || Global Digital Compact ||", "|-", "| June 26, 2023 (12:00 UTC) || Global Digital Compact ||", "|-", "| October 30, 2022 || Public policy priorities…"]),
-    "table-oldest-first-cells-per-line": (JULY, ["| [[:File:Global Advocacy Conversation Hour October 2022.pdf|Slides]]", "|-", "| June 26, 2023 (12:00 UTC)", "| Global Digital Compact", "|", "|-", "| June 30, 2023 (16:00 UTC)", "| Global Digital Compact", "|", "|}"]),
-}  # fmt: skip
+    "year-groups-missing-year": (
+        LATE_JANUARY,
+        ["Notes from all calls…", "", "=== 2024 ===", f"* {JANUARY_15}", "", "=== 2023 ==="],
+    ),
+    "year-groups-level-4": (
+        LATE_JANUARY,
+        [
+            "== Log of Previous Conversation Hours ==",
+            "==== 2024 ====",
+            f"* {JANUARY_15}",
+            "==== 2023 ====",
+        ],
+    ),
+    "year-groups-oldest-first": (
+        LATE_JANUARY,
+        ["* November 2, 2023…", "=== 2024 ===", f"* {JANUARY_15}", "", "Follow us…"],
+    ),
+    "year-groups-entries-oldest-first": (
+        JULY,
+        ["* May 11, 2023…", f"* {JUNE_26}", f"* {JUNE_30}", "=== 2022 ==="],
+    ),
+    "year-groups-across-new-year": (
+        LATE_JANUARY,
+        [
+            "== Log of Previous Conversation Hours ==",
+            "=== 2024 ===",
+            f"* {JANUARY_15}",
+            "=== 2023 ===",
+            f"* {DECEMBER_14}",
+            "* November 2, 2023…",
+        ],
+    ),
+    "year-group-still-empty": (
+        LATE_JANUARY,
+        ["=== 2024 ===", f"* {JANUARY_15}", "", "=== 2023 ==="],
+    ),
+    "year-groups-translate-markers": (
+        LATE_JANUARY,
+        [
+            "== Log of Previous Conversation Hours == <!--T:10-->",
+            "",
+            "=== 2024 ===",
+            "</translate>",
+            f"* <translate>{JANUARY_15}</translate>",
+            "<translate>",
+            "",
+            "=== 2023 === <!--T:11-->",
+        ],
+    ),
+    "year-groups-headings-own-blocks": (
+        LATE_JANUARY,
+        [
+            "</translate>",
+            "",
+            "<translate>",
+            "=== 2024 ===",
+            "</translate>",
+            f"* <translate>{JANUARY_15}</translate>",
+            "",
+            "<translate>",
+            "=== 2023 === <!--T:11-->",
+        ],
+    ),
+    "year-groups-units-in-blocks": (
+        LATE_JANUARY,
+        [
+            "== Log of Previous Conversation Hours == <!--T:10-->",
+            "",
+            "=== 2024 ===",
+            "",
+            f"* {JANUARY_15}",
+            "",
+            "=== 2023 === <!--T:11-->",
+        ],
+    ),
+    "units-in-one-block": (
+        JULY,
+        [
+            "Notes from all calls…",
+            "",
+            "<!--T:4-->",
+            f"* {JUNE_30}",
+            "",
+            "<!--T:3-->",
+            f"* {JUNE_26}",
+            "",
+            "<!--T:12-->",
+            "* October 30, 2022…",
+        ],
+    ),
+    "units-in-one-block-oldest-first": (
+        JULY,
+        [
+            "* October 30, 2022…",
+            "",
+            "<!--T:3-->",
+            f"* {JUNE_26}",
+            "",
+            "<!--T:4-->",
+            f"* {JUNE_30}",
+            "",
+            "<!--T:15-->",
+        ],
+    ),
+    "units-per-list": (
+        JULY,
+        ["<!--T:11-->", f"* {JUNE_30}", f"* {JUNE_26}", "* October 30, 2022…"],
+    ),
+    "units-per-line": (
+        JULY,
+        [
+            "* <translate><!--T:12--> October 30, 2022…",
+            f"* <translate><!--T:3--> {JUNE_26}</translate>",
+            f"* <translate><!--T:4--> {JUNE_30}</translate>",
+            "",
+        ],
+    ),
+    "table": (
+        JULY,
+        [
+            "! Date !! Topic !! Recording",
+            "|-",
+            "| June 30, 2023 (16:00 UTC) || Global Digital Compact ||",
+            "|-",
+            "| June 26, 2023 (12:00 UTC) || Global Digital Compact ||",
+            "|-",
+            "| October 30, 2022 || Public policy priorities…",
+        ],
+    ),
+    "table-oldest-first-cells-per-line": (
+        JULY,
+        [
+            "| [[:File:Global Advocacy Conversation Hour October 2022.pdf|Slides]]",
+            "|-",
+            "| June 26, 2023 (12:00 UTC)",
+            "| Global Digital Compact",
+            "|",
+            "|-",
+            "| June 30, 2023 (16:00 UTC)",
+            "| Global Digital Compact",
+            "|",
+            "|}",
+        ],
+    ),
+}
 
 #: Pages the bot must leave alone, with the line and the reason it names.
 REFUSED = {
@@ -245,3 +431,125 @@ def test_a_long_log_is_placed_after_reading_a_few_dates():
     result = transform(text, JULY)
     assert len(result.moves) == 2
     assert entry_start.cache_info().misses < 10
+
+
+# --- generated log shapes -----------------------------------------------------------------------
+
+MONTHS = "January February March April May June July August September October November December"
+MONTH = MONTHS.split()
+DATE = re.compile(r"(?P<month>[A-Z][a-z]+) (?P<day>\d+), (?P<year>\d{4})")
+YEAR_HEADING = re.compile(r"^(=+) ?(\d{4}) ?\1")
+TOP_LEVEL = re.compile(r"^[*#] ")
+FIRST_LOGGED = datetime(2021, 6, 1, tzinfo=UTC)
+FIRST_SESSION = datetime(2023, 6, 1, tzinfo=UTC)
+
+
+def written(moment: datetime) -> str:
+    return f"{MONTH[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+@st.composite
+def log_shapes(draw) -> tuple[str, datetime, dict[str, object]]:
+    """A page whose log is newest or oldest first, grouped by year or not, with sub-bullets or
+    not, numbered or not, its entries plain, units of their own, or units inside one block."""
+    shape = {
+        "newest first": draw(st.booleans()),
+        "grouped": draw(st.booleans()),
+        "level": draw(st.sampled_from([3, 4])),
+        "prefix": draw(st.sampled_from(["*", "#"])),
+        "units": draw(st.sampled_from(["plain", "line", "block"])),
+    }
+    days = draw(st.lists(st.integers(0, 700), max_size=7, unique=True))
+    logged = sorted((FIRST_LOGGED + timedelta(days=d) for d in days), reverse=shape["newest first"])
+    quarters = draw(st.lists(st.integers(0, 250 * 24), min_size=1, max_size=3, unique=True))
+    sessions = sorted(FIRST_SESSION + timedelta(hours=q) for q in quarters)
+    markers = iter(range(100, 200))
+    prefix, units = shape["prefix"], shape["units"]
+
+    def entry(moment: datetime) -> list[str]:
+        text = f"{written(moment)}. Topic: Movement approaches to copyright advocacy."
+        if units == "line":
+            lines = [f"{prefix} <translate><!--T:{next(markers)}--> {text}</translate>"]
+        elif units == "block":
+            lines = ["", f"<!--T:{next(markers)}-->", f"{prefix} {text}"]
+        else:
+            lines = [f"{prefix} {text}"]
+        if draw(st.booleans()):
+            lines.append(f"{prefix}* [https://drive.google.com/file/d/{moment:%j}/view Recording]")
+        return lines
+
+    log: list[str] = []
+    year = None
+    for moment in logged:
+        if shape["grouped"] and moment.year != year:
+            year = moment.year
+            bars = "=" * shape["level"]
+            marker = f" <!--T:{next(markers)}-->" if units == "block" else ""
+            log += (
+                ["", f"{bars} {year} {bars}{marker}"]
+                if units == "block"
+                else [f"{bars} {year} {bars}"]
+            )
+        log += entry(moment)
+    upcoming = [
+        "== Upcoming Conversation Hours ==",
+        "'''Copyright reform''' Speakers from two chapters share their campaigns.",
+        *(
+            f"* {written(s)} @ {s:%H}:00 UTC | [https://wikimedia.zoom.us/j/870 Zoom]"
+            for s in sessions
+        ),
+        "",
+    ]
+    if units == "block":
+        body = ["<translate>", "== Log of Previous Conversation Hours == <!--T:1-->", *log]
+        body += ["", "<!--T:2-->", "Follow us on Twitter.", "</translate>"]
+    else:
+        body = ["== Log of Previous Conversation Hours ==", *log, "", "Follow us on Twitter."]
+    text = "\n".join([*upcoming, *body, "", "[[Category:Global Advocacy]]", ""])
+    return text, sessions[-1] + timedelta(hours=3), shape
+
+
+def logged_entries(text: str) -> list[tuple[int | None, datetime]]:
+    """(the year of the group it is under, when) for every top-level entry of the log."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("== Log of"))
+    found, group = [], None
+    for line in lines[start + 1 :]:
+        heading = YEAR_HEADING.match(line)
+        if heading:
+            group = int(heading.group(2))
+        elif TOP_LEVEL.match(line):
+            date = DATE.search(line)
+            assert date, line
+            month = MONTH.index(date["month"]) + 1
+            when = datetime(int(date["year"]), month, int(date["day"]), tzinfo=UTC)
+            found.append((group, when))
+    return found
+
+
+@given(log_shapes())
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+def test_a_run_keeps_the_logs_order_and_grouping_and_a_second_run_changes_nothing(case):
+    text, now, shape = case
+    result = transform(text, now)
+    translate.validate(result.text)
+    assert transform(result.text, now).text == result.text
+    entries = logged_entries(result.text)
+    assert len(entries) == len(logged_entries(text)) + len(result.moves)
+    groups: list[int | None] = []
+    for group, _ in entries:
+        if not groups or groups[-1] != group:
+            groups.append(group)
+    assert len(groups) == len(set(groups)), "a year's entries are split"
+    if shape["grouped"] and logged_entries(text):
+        assert all(group == when.year for group, when in entries)
+    told = any(
+        sum(1 for g, _ in logged_entries(text) if g == group) >= 2
+        for group in {g for g, _ in logged_entries(text)}
+    )
+    newest_first = shape["newest first"] or not told
+    for group in groups:
+        moments = [when for g, when in entries if g == group]
+        assert moments == sorted(moments, reverse=newest_first)
