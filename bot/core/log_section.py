@@ -107,8 +107,6 @@ class Log:
             return Order.NEWEST_FIRST if years[0] > years[-1] else Order.OLDEST_FIRST
         return self.entry_order()
 
-    def year_headings(self) -> list[Line]:
-        return [g.heading for g in self.groups if g.year is not None and g.heading is not None]
 
 
 def _dated_ends(entries: Sequence[Dated]) -> list[Dated]:
