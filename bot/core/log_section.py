@@ -108,7 +108,6 @@ class Log:
         return self.entry_order()
 
 
-
 def _dated_ends(entries: Sequence[Dated]) -> list[Dated]:
     """The first and the last entry with a date (reading from each end only as far as needed)."""
     first = next((i for i, e in enumerate(entries) if e.start is not None), None)
