@@ -58,7 +58,7 @@ class LogWrite:
 class _Written:
     """What the batches written so far add up to."""
 
-    insertions: list[tuple[int, Insertion]] = field(default_factory=list)  # (rank, insertion)
+    insertions: list[tuple[float, Insertion]] = field(default_factory=list)  # (rank, insertion)
     entries: list[str] = field(default_factory=list)
     carried: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
@@ -87,23 +87,24 @@ def write(page: Page, moves: tuple[Session, ...], renderer: Renderer) -> LogWrit
             raise Refusal(reason, error.line) from None
         if table is not None:
             return _write_rows(page, table, moves)
-    batches: dict[tuple[object, ...], list[Session]] = {}
+    batches: dict[_Batch, list[Session]] = {}
     for session in moves:
-        batches.setdefault(_key(log, session), []).append(session)
+        batches.setdefault(_batch(log, session), []).append(session)
     written = _Written()
-    for key, sessions in batches.items():
+    for batch, sessions in batches.items():
         year = sessions[0].start.year
         order = log.entry_order(log.group_of(year))
         sessions.sort(key=lambda s: (_rank(s, order), s.slot.line.number))
         rank = _rank(sessions[0], order)
-        if key[0] == "entry":
-            _next_to_entry(
-                page, log.groups[key[1]].entries, key[2], key[3], sessions, renderer, written, rank
-            )
-        elif key[0] == "group":
+        if batch.group is None:
             _new_group(page, log, year, sessions, renderer, written, rank)
+        elif batch.entry is None:
+            _new_list(page, log.groups[batch.group], sessions, renderer, written, rank)
         else:
-            _new_list(page, log.groups[key[1]], sessions, renderer, written, rank)
+            entries = log.groups[batch.group].entries
+            _next_to_entry(
+                page, entries, batch.entry, batch.after, sessions, renderer, written, rank
+            )
     return written.result()
 
 
@@ -113,16 +114,28 @@ def _rank(session: Session, order: Order) -> float:
     return -seconds if order is Order.NEWEST_FIRST else seconds
 
 
-def _key(log: Log, session: Session) -> tuple[object, ...]:
+@dataclass(frozen=True)
+class _Batch:
+    """Sessions written together: next to an entry of a group, as a new list in a group (no
+    entry), or under a new year subheading (no group, that year)."""
+
+    group: int | None = None
+    entry: int | None = None
+    after: bool = False
+    year: int | None = None
+
+
+def _batch(log: Log, session: Session) -> _Batch:
     """Which batch a session joins: next to an entry, into a new year group, or a new list."""
-    group = log.group_of(session.start.year) if log.grouped else log.groups[0]
+    year = session.start.year
+    group = log.group_of(year) if log.grouped else log.groups[0]
     if group is None:
-        return ("group", session.start.year)
+        return _Batch(year=year)
     index = log.groups.index(group)
     found = place(group.entries, session.start, log.entry_order(group))
     if found is None:
-        return ("list", index)
-    return ("entry", index, *found)
+        return _Batch(index)
+    return _Batch(index, *found)
 
 
 # --- next to an entry -----------------------------------------------------------------------
