@@ -22,6 +22,7 @@ JOBS = TOOLFORGE / "jobs.yaml"
 BOOTSTRAP = TOOLFORGE / "bootstrap"
 USER_CONFIG = TOOLFORGE / "user-config.py"
 README_SECTION = ROOT / "README.md"  # its "Deploy on Toolforge" section
+PROCFILE = ROOT / "Procfile"  # the Build Service image's process types
 
 #: $HOME inside a Toolforge job: the tool's home, also the job's working directory.
 TOOL_HOME = "/data/project/example-tool"
@@ -490,3 +491,61 @@ def test_user_agent_links_the_bots_user_page_once(tmp_path):
     assert agent.count("meta.wikimedia.org/wiki/User") == 1, agent
     assert "meta.wikimedia.org/wiki/User:Conversation_Hours_Bot" in agent
     assert "Toolforge tool example-tool; operator@example.org" in agent
+
+
+# --- the Build Service image: Procfile and the documented jobs that run it ------------------
+
+
+def procfile() -> dict[str, str]:
+    """Process type -> command, as the Procfile buildpack reads `type: command` lines."""
+    entries = {}
+    for line in PROCFILE.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            name, colon, command = line.partition(":")
+            assert colon and re.fullmatch(r"[A-Za-z0-9_-]+", name), f"not a process: {line!r}"
+            assert name not in entries, f"{name} declared twice"
+            entries[name] = command.strip()
+    return entries
+
+
+def test_procfile_has_the_pass_the_dry_run_and_the_scheduler():
+    assert set(procfile()) == {"pass", "dry-run", "scheduler"}
+
+
+@pytest.mark.parametrize("process", sorted(procfile()))
+def test_procfile_command_is_one_the_bots_own_parser_accepts(process):
+    command = procfile()[process].replace("$TOOL_DATA_DIR", TOOL_HOME)
+    assert "$" not in command
+    (
+        exec_,
+        env,
+        pywikibot_dir,
+        *program,
+    ) = shlex.split(command)[:6]
+    assert (exec_, env, pywikibot_dir) == ("exec", "env", f"PYWIKIBOT_DIR={TOOL_HOME}/.pywikibot")
+    assert program == ["python", "-m", "bot"]
+    args = build_parser().parse_args(shlex.split(command)[6:])
+    assert args.command == ("schedule" if process == "scheduler" else "run")
+    assert args.config == Path(TOOL_HOME, "conversation-hours-bot.toml")
+    assert args.state == Path(TOOL_HOME, ".local/state/conversation-hours-bot")
+    assert getattr(args, "dry_run", False) == (process == "dry-run")
+
+
+def build_service_commands() -> list[list[str]]:
+    text = README_SECTION.read_text(encoding="utf-8").replace("\\\n", " ")
+    commands = [shlex.split(c) for c in re.findall(r"toolforge jobs run [^\n]*", text)]
+    return [c for c in commands if c[c.index("--image") + 1].startswith("tool-")]
+
+
+def test_documented_build_service_jobs_run_procfile_processes_with_the_nfs_mount():
+    commands = build_service_commands()
+    assert len(commands) >= 2
+    for command in commands:
+        assert command[command.index("--command") + 1] in procfile()
+        assert command[command.index("--image") + 1] == "tool-<tool>/tool-<tool>:latest"
+        assert command[command.index("--mount") + 1] == "all"
+
+
+def test_documented_scheduled_pass_has_a_timeout_below_the_hour():
+    (scheduled,) = [c for c in build_service_commands() if "--schedule" in c]
+    assert 60 <= int(scheduled[scheduled.index("--timeout") + 1]) < 3600
