@@ -516,12 +516,7 @@ def test_procfile_has_the_pass_the_dry_run_and_the_scheduler():
 def test_procfile_command_is_one_the_bots_own_parser_accepts(process):
     command = procfile()[process].replace("$TOOL_DATA_DIR", TOOL_HOME)
     assert "$" not in command
-    (
-        exec_,
-        env,
-        pywikibot_dir,
-        *program,
-    ) = shlex.split(command)[:6]
+    exec_, env, pywikibot_dir, *program = shlex.split(command)[:6]
     assert (exec_, env, pywikibot_dir) == ("exec", "env", f"PYWIKIBOT_DIR={TOOL_HOME}/.pywikibot")
     assert program == ["python", "-m", "bot"]
     args = build_parser().parse_args(shlex.split(command)[6:])
