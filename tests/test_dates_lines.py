@@ -79,6 +79,14 @@ def test_time_range_is_one_session():
     assert (mention.start_time, mention.end_time) == (time(17), time(18, 30))
 
 
+def test_times_inside_tvars_are_read():
+    line = item(
+        "'''Monday, June 26''' @ <tvar name=\"t1\">12:00 UTC</tvar> and "
+        'Friday, June 30 @ <tvar name="t2">16:00 UTC</tvar>'
+    )
+    assert times(find_all(line)) == [time(12), time(16)]
+
+
 def test_time_in_another_sentence_is_not_another_session():
     line = item("Monday, June 26 @ 12:00 UTC. The Zoom room opens at 11:45 UTC.")
     assert times(find_all(line)) == [time(12)]

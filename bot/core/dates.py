@@ -35,12 +35,16 @@ class Alternative:
 class Mention:
     """One session as written; a missing year is resolved later, by resolve().
 
-    start/end/text: the span in the line (for a second session on the same date, "and 17:00 UTC",
-    only its time). year/month/day/weekday: the first day; year is the written one, the one the
-    range's other end carries, or the one a zonestamp/timeanddate link carries. start_time,
-    end_time, zone, zone_label: the time as written (zone UTC when none is written). end_*: the
-    last day of a multi-day range ("August 16-19"), None for a single day. alternatives: other
-    trusted writings of the same start. link: the URL whose moment confirmed or gave the start.
+    start/end/text: the span in the line; for a further session on the same date ("June 26 @
+    12:00 UTC and 17:00 UTC") only its time, "17:00 UTC". year/month/day/weekday: the first day;
+    year is the written one, the one the range's other end carries, or the one a link carries.
+    start_time/end_time: the time as written, or the link's when none is. zone: the time's zone
+    (UTC when none is written or the time is the link's; a time with no zone written before one
+    with a zone, "12:00 and 17:00 Europe/Berlin", takes that zone). zone_label: the zone as
+    written next to the time, else None. end_year/end_month/end_day/end_weekday: the last day of
+    a range of days ("August 16-19"), all None for a single day. alternatives: other trusted
+    writings of the same start, checked by resolve(). link: the zonestamp or timeanddate URL whose
+    moment confirmed or gave the start.
     """
 
     start: int
