@@ -1,46 +1,24 @@
 """Runs against a wiki: read, compute with the core, show, ask, save, and retry a conflict.
 
-The decisions live in the core (bot.transform); this module only sequences wiki I/O around it,
-with pywikibot's habits: show the diff and ask unless --always, --dry-run saves nothing.
+The decisions live in the core (bot.core.transform) and the loop in bot.wiki.flow; this module
+gives the loop pywikibot's I/O and runs it for one page or for a pass over many.
 """
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.core.reader import read_page
 from bot.core.result import Result, readable_date
 from bot.core.transform import transform_page, yearless_lines
-from bot.errors import Refusal, WikiError
+from bot.errors import Refusal
 from bot.ops.config import Target
-from bot.wiki import client
+from bot.wiki import client, flow
+from bot.wiki.flow import Outcome, Review
 
 log = logging.getLogger("conversation-hours-bot")
-
-#: How often an edit conflict makes the bot re-read and recompute before it gives up.
-CONFLICT_RETRIES = 3
-#: Edit summaries longer than this are cut by MediaWiki; the bot shortens its own instead.
-SUMMARY_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Outcome:
-    target: Target
-    status: str  # edited, unchanged, stopped, declined, dry-run, refused or failed
-    message: str
-    result: Result | None = None
-    revid: int | None = None
-    seconds: float = 0.0
-
-    @property
-    def moved(self) -> int:
-        return len(self.result.moves) if self.result is not None and self.status == "edited" else 0
-
-
-#: Shows the change and says whether to save it: (old text, new text, summary) -> yes.
-Review = Callable[[str, str, str], bool]
 
 
 def run_target(
@@ -56,8 +34,9 @@ def run_target(
 def run_pass(
     targets: Iterable[Target], now: datetime | None = None, dry_run: bool = False
 ) -> list[Outcome]:
-    """Every target, unattended: the pages of one wiki are read in one batch, a failing target
-    is reported and the others still run. A dry run logs what it would save and saves nothing."""
+    """Every target, unattended: the pages of one wiki are read in one batch, a target the
+    wiki fails or the bot refuses is reported and the others still run. A dry run logs what it
+    would save and saves nothing. A bug is not a failure of the wiki: it stops the pass."""
     outcomes = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
@@ -77,7 +56,7 @@ def _pass_on_site(
         pages, stops = client.read_many(
             site, [t.title for t in targets], _stop_pages(site, targets)
         )
-    except Exception as error:  # the whole wiki is out of reach: every target says so
+    except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
         message = client.reason(error)
         return [
             _logged(Outcome(t, "failed", message, seconds=time.monotonic() - started))
@@ -92,7 +71,7 @@ def _pass_on_site(
             )
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
-        except Exception as error:  # a run's failure must never stop the others
+        except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
             outcome = Outcome(target, "failed", client.reason(error))
         outcomes.append(_logged(replace(outcome, seconds=time.monotonic() - started)))
     return outcomes
@@ -107,7 +86,7 @@ def _logged(outcome: Outcome) -> Outcome:
     """One line per target per pass: what Toolforge's log files keep."""
     target = outcome.target
     revision = f"rev={outcome.revid}" if outcome.revid else "no change"
-    level = logging.INFO if outcome.status not in ("refused", "failed") else logging.ERROR
+    level = logging.ERROR if outcome.failed else logging.INFO
     log.log(
         level,
         "%s [[%s]] %s moved=%d %s %.1fs: %s",
@@ -152,78 +131,68 @@ def _process(
     if stop_title and stops.get(stop_title, "").strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = client.snapshot(pages, target.title)
-    for _attempt in range(CONFLICT_RETRIES):
-        result = _compute(snapshot, target, now)
-        if not result.changed:
-            return Outcome(target, "unchanged", "nothing to move", result)
-        summary = edit_summary(result, _documentation(site, target))
-        approved = review(snapshot.text, result.text, summary)
-        if dry_run:
-            return Outcome(target, "dry-run", f"dry run: would save: {summary}", result)
-        if not approved:
-            return Outcome(target, "declined", "not saved: the operator declined", result)
-        client.login(site)  # type: ignore[arg-type]
-        try:
-            revid = client.save(snapshot, result.text, summary)
-        except client.pwb.EditConflictError:
-            snapshot = client.reread(snapshot)
-            continue
-        _report(site, target, result, revid, now)
-        url = client.diff_url(site, revid)  # type: ignore[arg-type]
-        return Outcome(target, "edited", f"saved {url} ({summary})", result, revid)
-    raise WikiError(
-        f"[[{target.title}]] kept changing under the bot ({CONFLICT_RETRIES} edit conflicts); "
-        "no edit made"
-    )
+    wiki = _PageWiki(site, target, now)
+    return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
 
 
 def _documentation(site: object, target: Target) -> str | None:
     return target.documentation or _user_page(site)
 
 
-def edit_summary(result: Result, documentation: str | None) -> str:
-    """The core's summary, linking the bot's documentation so editors know whom to ask."""
-    link = f" ([[{documentation}|bot]])" if documentation else ""
-    summary = result.summary
-    if len(summary) + len(link) > SUMMARY_LIMIT:
-        summary = summary[: SUMMARY_LIMIT - len(link) - 1] + "…"
-    return summary + link
+@dataclass
+class _PageWiki:
+    """flow.PageWiki with pywikibot, for one target."""
 
+    site: object
+    target: Target
+    now: datetime
 
-def _report(site: object, target: Target, result: Result, revid: int, now: datetime) -> None:
-    """Appends the edit to the report page; the edit stands even when this fails."""
-    if not target.report_page:
-        return
-    sessions = ", ".join(
-        f"{readable_date(s.start)}" + (f" ({s.block.title})" if s.block.title else "")
-        for s in result.moves
-    )
-    line = (
-        f"* {now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on [[{target.title}]]: "
-        f"moved {sessions}"
-    )
-    try:
-        client.append(
-            site,
-            target.report_page,
-            line,  # type: ignore[arg-type]
-            f"Bot: report of [[Special:Diff/{revid}]]",
+    def compute(self, snapshot: client.Snapshot) -> Result:
+        """The core's answer for this revision, with yearless lines dated from page history."""
+        try:
+            page = read_page(snapshot.text, self.target.settings)
+            written = client.written_at(snapshot, yearless_lines(page), self.target.history_limit)
+            return transform_page(page, self.now, self.target.settings, written_at=written)
+        except Refusal as refusal:
+            raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
+
+    def reread(self, snapshot: client.Snapshot) -> client.Snapshot:
+        return client.reread(snapshot)
+
+    def login(self) -> None:
+        client.login(self.site)  # type: ignore[arg-type]
+
+    def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
+        return client.save(snapshot, text, summary)
+
+    def diff_url(self, revid: int) -> str:
+        return client.diff_url(self.site, revid)  # type: ignore[arg-type]
+
+    def report(self, result: Result, revid: int) -> None:
+        """Appends the edit to the report page; the edit stands even when this fails."""
+        target = self.target
+        if not target.report_page:
+            return
+        sessions = ", ".join(
+            f"{readable_date(s.start)}" + (f" ({s.block.title})" if s.block.title else "")
+            for s in result.moves
         )
-    except Exception as error:
-        log.warning(
-            "%s [[%s]]: could not add to the report page [[%s]]: %s",
-            target.site,
-            target.title,
-            target.report_page,
-            client.reason(error),
+        line = (
+            f"* {self.now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
+            f"[[{target.title}]]: moved {sessions}"
         )
-
-
-def _compute(snapshot: client.Snapshot, target: Target, now: datetime) -> Result:
-    """The core's answer for this revision, with yearless lines dated from page history."""
-    try:
-        page = read_page(snapshot.text, target.settings)
-        written = client.written_at(snapshot, yearless_lines(page), target.history_limit)
-        return transform_page(page, now, target.settings, written_at=written)
-    except Refusal as refusal:
-        raise Refusal(f"[[{target.title}]]: {refusal}") from None
+        try:
+            client.append(
+                self.site,  # type: ignore[arg-type]
+                target.report_page,
+                line,
+                f"Bot: report of [[Special:Diff/{revid}]]",
+            )
+        except client.WIKI_FAILURES as error:
+            log.warning(
+                "%s [[%s]]: could not add to the report page [[%s]]: %s",
+                target.site,
+                target.title,
+                target.report_page,
+                client.reason(error),
+            )
