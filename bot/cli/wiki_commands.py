@@ -5,6 +5,8 @@ import argparse
 import logging
 import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pywikibot
 
@@ -105,13 +107,46 @@ def run_pass(args: argparse.Namespace) -> int:
     """`run --config`: one unattended pass over every target (what a Toolforge job calls)."""
     settings = config.load(args.config)
     setup_logging(args.verbose)
+    folder = state.prepare(args.state or settings.state_dir)
     try:
-        with lock.exclusive(state.prepare(args.state or settings.state_dir)):
-            outcomes = runner.run_pass(settings.targets, args.now, args.dry_run)
+        with lock.exclusive(folder):
+            return _remembered_pass(settings, folder, args.now, args.dry_run)
     except Busy as busy:
         log.error("%s", busy)
         return EXIT_BUSY
-    return flow.exit_code(outcomes)
+
+
+def _remembered_pass(
+    settings: config.Config, folder: Path, now: datetime | None, dry_run: bool
+) -> int:
+    """A pass with the state folder's memory. It exits non-zero (which makes Toolforge mail,
+    with `emails: onfailure`) only when a target's failure is news: a failure that persists
+    is logged and shown on the status page, a recovery is logged. A dry run remembers nothing
+    and exits with its outcomes' code, for the operator who runs it."""
+    memory = state.load(folder)
+    outcomes = runner.run_pass(settings.targets, now, dry_run, memory)
+    if dry_run:
+        return flow.exit_code(outcomes)
+    moment = now or datetime.now(UTC)
+    transitions = []
+    for outcome in outcomes:
+        key = state.key(outcome.target.site, outcome.target.title)
+        news = memory.record(key, outcome.status, outcome.message, moment)
+        transitions.append(news)
+        where = f"{outcome.target.site} [[{outcome.target.title}]]"
+        if news == state.STILL_FAILING:
+            log.info(
+                "%s still %s since %s (no news)", where, outcome.status, memory.failure(key).since
+            )
+        elif news == state.RECOVERED:
+            log.info("%s recovered", where)
+        elif news == state.NEW_FAILURE:
+            log.error("%s %s: new failure", where, outcome.status)
+    try:
+        state.save(folder, memory)
+    except OSError as error:
+        log.warning("could not save the state in %s: %s", folder, error.strerror or error)
+    return state.exit_code(flow.exit_code(outcomes), transitions)
 
 
 def schedule(args: argparse.Namespace) -> int:
@@ -123,7 +158,7 @@ def schedule(args: argparse.Namespace) -> int:
     def one_pass() -> None:
         try:
             with lock.exclusive(folder, wait=60):
-                runner.run_pass(settings.targets)
+                _remembered_pass(settings, folder, None, False)
         except Busy as busy:
             log.warning("pass skipped: %s", busy)
 

@@ -75,19 +75,20 @@ def bot_name(site: pywikibot.site.BaseSite) -> str | None:
 
 
 def read_many(
-    site: pywikibot.site.BaseSite, titles: list[str], stop_titles: list[str]
-) -> tuple[dict[str, pywikibot.Page], dict[str, str]]:
-    """The pages, and the texts of the stop pages that exist, in one batch (pywikibot's
-    preloading). Templates come along so that the {{bots}} check needs no request of its own."""
-    wanted = [pywikibot.Page(site, title) for title in [*titles, *stop_titles]]
+    site: pywikibot.site.BaseSite, titles: list[str], extra_titles: list[str]
+) -> tuple[dict[str, pywikibot.Page], dict[str, pywikibot.Page]]:
+    """The pages, and those of `extra_titles` that exist (the stop and status pages), in one
+    batch (pywikibot's preloading). Templates come along so that the {{bots}} check needs no
+    request of its own."""
+    wanted = [pywikibot.Page(site, title) for title in [*titles, *extra_titles]]
     loaded = {p.title(): p for p in site.preloadpages(wanted, templates=True, langlinks=False)}
     pages = {t: loaded.get(_norm(site, t)) or pywikibot.Page(site, t) for t in titles}
-    stops = {}
-    for title in stop_titles:
+    extras = {}
+    for title in extra_titles:
         page = loaded.get(_norm(site, title))
         if page is not None and page.exists():
-            stops[title] = page.text
-    return pages, stops
+            extras[title] = page
+    return pages, extras
 
 
 def _norm(site: pywikibot.site.BaseSite, title: str) -> str:
@@ -146,6 +147,12 @@ def _session_alive(site: pywikibot.site.BaseSite) -> bool:
         return site.logged_in()
     except WIKI_FAILURES:
         return False
+
+
+def replace(page: pywikibot.Page, text: str, summary: str) -> None:
+    """Rewrites one of the bot's own pages (the status page) against the revision read."""
+    page.text = text
+    page.save(summary=summary, minor=True, bot=True, nocreate=True, quiet=True)
 
 
 def append(site: pywikibot.site.BaseSite, title: str, line: str, summary: str) -> None:

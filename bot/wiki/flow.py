@@ -7,9 +7,11 @@ runner gives it the real thing.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from bot.core.result import Result
+from bot.core.result import Result, readable_date
+from bot.core.status import PageStatus, left_lines
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
 
@@ -113,6 +115,32 @@ def process(
     raise WikiError(
         f"[[{target.title}]] kept changing under the bot ({1 + CONFLICT_RETRIES} edit "
         "conflicts); no edit made"
+    )
+
+
+def moved(result: Result) -> list[str]:
+    """What an edit moved, as editors read it: `26 June 2023 (topic)`."""
+    return [
+        readable_date(s.start) + (f" ({s.block.title})" if s.block.title else "")
+        for s in result.moves
+    ]
+
+
+def page_status(
+    outcome: Outcome, when: datetime, last_edit: datetime | None, last_moved: Iterable[str]
+) -> PageStatus:
+    """What the status page says about one target after a pass; `last_edit` and `last_moved`
+    are the bot's last edit of the page, this pass's or one remembered from before."""
+    result = outcome.result
+    return PageStatus(
+        site=outcome.target.site,
+        title=outcome.target.title,
+        outcome=outcome.status,
+        last_pass=when,
+        last_edit=last_edit,
+        moved=tuple(last_moved) if last_edit else (),
+        left=left_lines(outcome.source, result.warnings) if result is not None else (),
+        problem=outcome.message if outcome.failed else None,
     )
 
 

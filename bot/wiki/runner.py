@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from bot.core import status
 from bot.core.reader import read_page
-from bot.core.result import Result, readable_date
+from bot.core.result import Result
 from bot.core.transform import transform_page, yearless_lines
 from bot.errors import Refusal
+from bot.ops import state
 from bot.ops.config import Target
 from bot.wiki import client, flow
 from bot.wiki.flow import Outcome, Review
@@ -27,34 +29,46 @@ def run_target(
     """One page, for an operator at the command line; failures raise (the CLI maps them)."""
     site = client.open_site(target.site)
     client.check_password_file()
-    pages, stops = client.read_many(site, [target.title], _stop_pages(site, [target]))
-    return _process(site, target, pages, stops, review, dry_run, now or datetime.now(UTC))
+    pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
+    return _process(site, target, pages, extras, review, dry_run, now or datetime.now(UTC))
 
 
 def run_pass(
-    targets: Iterable[Target], now: datetime | None = None, dry_run: bool = False
+    targets: Iterable[Target],
+    now: datetime | None = None,
+    dry_run: bool = False,
+    memory: state.Memory | None = None,
 ) -> list[Outcome]:
     """Every target, unattended: the pages of one wiki are read in one batch, a target the
-    wiki fails or the bot refuses is reported and the others still run. A dry run logs what it
-    would save and saves nothing. A bug is not a failure of the wiki: it stops the pass."""
+    wiki fails or the bot refuses is reported and the others still run, and the status page
+    says what editors need to know. A dry run logs what it would save and saves nothing. A bug
+    is not a failure of the wiki: it stops the pass. `memory` (the state folder's) spares
+    history requests for pages unchanged since and remembers the bot's last edits."""
+    memory = memory if memory is not None else state.Memory()
     outcomes = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
         by_site.setdefault(target.site, []).append(target)
     for site_name, site_targets in by_site.items():
-        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run))
+        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
     return outcomes
 
 
 def _pass_on_site(
-    site_name: str, targets: list[Target], now: datetime | None, dry_run: bool
+    site_name: str,
+    targets: list[Target],
+    now: datetime | None,
+    dry_run: bool,
+    memory: state.Memory,
 ) -> list[Outcome]:
     started = time.monotonic()
+    now = now or datetime.now(UTC)
     try:
         site = client.open_site(site_name)
         client.check_password_file()
-        pages, stops = client.read_many(
-            site, [t.title for t in targets], _stop_pages(site, targets)
+        status_pages = sorted({p for t in targets if (p := _status_page(site, t))})
+        pages, extras = client.read_many(
+            site, [t.title for t in targets], [*_stop_pages(site, targets), *status_pages]
         )
     except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
         message = client.reason(error)
@@ -66,15 +80,51 @@ def _pass_on_site(
     for target in targets:
         started = time.monotonic()
         try:
-            outcome = _process(
-                site, target, pages, stops, _unattended, dry_run, now or datetime.now(UTC)
-            )
+            outcome = _process(site, target, pages, extras, _unattended, dry_run, now, memory)
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
         except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
             outcome = Outcome(target, "failed", client.reason(error))
         outcomes.append(_logged(replace(outcome, seconds=time.monotonic() - started)))
+        if outcome.status == "edited":
+            key = state.key(target.site, target.title)
+            memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
+    if not dry_run and not client.simulating():
+        _write_status(site, outcomes, extras, now, memory)
     return outcomes
+
+
+def _write_status(
+    site: object,
+    outcomes: list[Outcome],
+    extras: dict[str, object],
+    now: datetime,
+    memory: state.Memory,
+) -> None:
+    """One edit per status page and pass at most, none when only the timestamps would change
+    or when a stop page holds the bot. A status page that cannot be written is logged; the
+    pass's outcome does not depend on it."""
+    by_page: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if (title := _status_page(site, outcome.target)) is not None:
+            by_page.setdefault(title, []).append(outcome)
+    for title, group in by_page.items():
+        if any(o.status == "stopped" for o in group):
+            continue
+        page = extras.get(title)
+        if page is None:
+            # The bot creates no page, and a pass need not have one: a note for --verbose.
+            log.debug("status page [[%s]] does not exist; create it to have it kept", title)
+            continue
+        text = status.page_text(_section(o, now, memory) for o in group)
+        if not status.needs_edit(page.text, text):  # type: ignore[attr-defined]
+            log.debug("status page [[%s]] unchanged", title)
+            continue
+        try:
+            client.login(site)  # type: ignore[arg-type]
+            client.replace(page, text, f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC")
+        except client.WIKI_FAILURES as error:
+            log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
@@ -114,6 +164,20 @@ def _stop_page(site: object, target: Target) -> str | None:
     return target.stop_page or _user_page(site, "/Stop")
 
 
+def _section(outcome: Outcome, now: datetime, memory: state.Memory) -> str:
+    last = memory.last_edit(state.key(outcome.target.site, outcome.target.title)) or {}
+    try:
+        at = datetime.fromisoformat(last["at"]) if last else None
+    except (TypeError, ValueError):
+        at = None
+    page = flow.page_status(outcome, now, at, last.get("moved") or ())
+    return status.render_section(page, outcome.target.settings.templates_dir)
+
+
+def _status_page(site: object, target: Target) -> str | None:
+    return target.status_page or _user_page(site, "/Status")
+
+
 def _stop_pages(site: object, targets: list[Target]) -> list[str]:
     return sorted({page for t in targets if (page := _stop_page(site, t))})
 
@@ -122,16 +186,18 @@ def _process(
     site: object,
     target: Target,
     pages: dict[str, "client.pywikibot.Page"],
-    stops: dict[str, str],
+    extras: dict[str, "client.pywikibot.Page"],
     review: Review,
     dry_run: bool,
     now: datetime,
+    memory: state.Memory | None = None,
 ) -> Outcome:
     stop_title = _stop_page(site, target)
-    if stop_title and stops.get(stop_title, "").strip():
+    stop = extras.get(stop_title) if stop_title else None
+    if stop is not None and stop.text.strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = client.snapshot(pages, target.title)
-    wiki = _PageWiki(site, target, now)
+    wiki = _PageWiki(site, target, now, memory or state.Memory())
     return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
 
 
@@ -146,15 +212,29 @@ class _PageWiki:
     site: object
     target: Target
     now: datetime
+    memory: state.Memory
 
     def compute(self, snapshot: client.Snapshot) -> Result:
         """The core's answer for this revision, with yearless lines dated from page history."""
         try:
             page = read_page(snapshot.text, self.target.settings)
-            written = client.written_at(snapshot, yearless_lines(page), self.target.history_limit)
+            written = self._written_at(snapshot, yearless_lines(page))
             return transform_page(page, self.now, self.target.settings, written_at=written)
         except Refusal as refusal:
             raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
+
+    def _written_at(
+        self, snapshot: client.Snapshot, lines: list[str]
+    ) -> dict[str, datetime | None]:
+        """From page history, or from memory when the page has not changed since: the history
+        behind one revision never changes, so its answer holds as long as the revision does."""
+        key, limit = state.key(self.target.site, self.target.title), self.target.history_limit
+        cached = self.memory.dates(key, snapshot.revid, limit)
+        if cached is not None and all(line in cached for line in lines):
+            return {line: cached[line] for line in lines}
+        written = client.written_at(snapshot, lines, limit)
+        self.memory.set_dates(key, snapshot.revid, limit, written)
+        return written
 
     def reread(self, snapshot: client.Snapshot) -> client.Snapshot:
         return client.reread(snapshot)
@@ -173,10 +253,7 @@ class _PageWiki:
         target = self.target
         if not target.report_page:
             return
-        sessions = ", ".join(
-            f"{readable_date(s.start)}" + (f" ({s.block.title})" if s.block.title else "")
-            for s in result.moves
-        )
+        sessions = ", ".join(flow.moved(result))
         line = (
             f"* {self.now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
             f"[[{target.title}]]: moved {sessions}"
