@@ -5,7 +5,7 @@ import argparse
 import logging
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pywikibot
@@ -121,27 +121,13 @@ def _remembered_pass(
 ) -> int:
     """A pass with the state folder's memory. It exits non-zero (which makes Toolforge mail,
     with `emails: onfailure`) only when a target's failure is news: a failure that persists
-    is logged and shown on the status page, a recovery is logged. A dry run remembers nothing
-    and exits with its outcomes' code, for the operator who runs it."""
+    is logged ("still failing") and shown on the status page, a recovery is logged. A dry run
+    remembers nothing and exits with its outcomes' code, for the operator who runs it."""
     memory = state.load(folder)
     outcomes = runner.run_pass(settings.targets, now, dry_run, memory)
     if dry_run:
         return flow.exit_code(outcomes)
-    moment = now or datetime.now(UTC)
-    transitions = []
-    for outcome in outcomes:
-        key = state.key(outcome.target.site, outcome.target.title)
-        news = memory.record(key, outcome.status, outcome.message, moment)
-        transitions.append(news)
-        where = f"{outcome.target.site} [[{outcome.target.title}]]"
-        if news == state.STILL_FAILING:
-            log.info(
-                "%s still %s since %s (no news)", where, outcome.status, memory.failure(key).since
-            )
-        elif news == state.RECOVERED:
-            log.info("%s recovered", where)
-        elif news == state.NEW_FAILURE:
-            log.error("%s %s: new failure", where, outcome.status)
+    transitions = [o.news for o in outcomes if o.news is not None]
     try:
         state.save(folder, memory)
     except OSError as error:

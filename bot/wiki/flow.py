@@ -43,6 +43,9 @@ class Outcome:
     seconds: float = 0.0
     #: The page text the result was computed from: warnings' line numbers refer to it.
     source: str | None = None
+    #: What the outcome means next to the last pass's (bot.ops.state): a new failure, one that
+    #: persists, a recovery; None when nothing was remembered (a dry run).
+    news: str | None = None
 
     @property
     def moved(self) -> int:

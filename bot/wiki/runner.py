@@ -72,10 +72,9 @@ def _pass_on_site(
         )
     except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
         message = client.reason(error)
-        return [
-            _logged(Outcome(t, "failed", message, seconds=time.monotonic() - started))
-            for t in targets
-        ]
+        seconds = time.monotonic() - started
+        failed = [Outcome(t, "failed", message, seconds=seconds) for t in targets]
+        return [_logged(_remembered(o, memory, now, dry_run), memory) for o in failed]
     outcomes = []
     for target in targets:
         started = time.monotonic()
@@ -85,7 +84,8 @@ def _pass_on_site(
             outcome = Outcome(target, "refused", str(refusal))
         except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
             outcome = Outcome(target, "failed", client.reason(error))
-        outcomes.append(_logged(replace(outcome, seconds=time.monotonic() - started)))
+        outcome = replace(outcome, seconds=time.monotonic() - started)
+        outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
         if outcome.status == "edited":
             key = state.key(target.site, target.title)
             memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
@@ -132,14 +132,34 @@ def _unattended(old: str, new: str, summary: str) -> bool:
     return True
 
 
-def _logged(outcome: Outcome) -> Outcome:
-    """One line per target per pass: what Toolforge's log files keep."""
+def _remembered(outcome: Outcome, memory: state.Memory, now: datetime, dry_run: bool) -> Outcome:
+    """The outcome with what it means next to the last pass's; a dry run remembers nothing."""
+    if dry_run:
+        return outcome
+    key = state.key(outcome.target.site, outcome.target.title)
+    return replace(outcome, news=memory.record(key, outcome.status, outcome.message, now))
+
+
+def _news(outcome: Outcome, memory: state.Memory) -> str:
+    if outcome.news in (None, state.OK):
+        return ""
+    failure = memory.failure(state.key(outcome.target.site, outcome.target.title))
+    if outcome.news == state.STILL_FAILING and failure is not None:
+        return f" ({outcome.news} since {failure.since}; no news)"
+    return f" ({outcome.news})"
+
+
+def _logged(outcome: Outcome, memory: state.Memory) -> Outcome:
+    """One line per target per pass: what Toolforge's log files keep, with the news a failure
+    is or is not (a persisting failure is no news, and the pass does not exit for it)."""
     target = outcome.target
     revision = f"rev={outcome.revid}" if outcome.revid else "no change"
-    level = logging.ERROR if outcome.failed else logging.INFO
+    level = logging.ERROR if outcome.news == state.NEW_FAILURE else logging.INFO
+    if outcome.news is None and outcome.failed:
+        level = logging.ERROR
     log.log(
         level,
-        "%s [[%s]] %s moved=%d %s %.1fs: %s",
+        "%s [[%s]] %s moved=%d %s %.1fs: %s%s",
         target.site,
         target.title,
         outcome.status,
@@ -147,6 +167,7 @@ def _logged(outcome: Outcome) -> Outcome:
         revision,
         outcome.seconds,
         outcome.message,
+        _news(outcome, memory),
     )
     if outcome.result is not None:
         for warning in outcome.result.warnings:

@@ -155,13 +155,17 @@ def test_a_refusal_exits_non_zero_once_then_is_reported_without_mail(
     path = config(tmp_path, [fresh_title], status)
     first = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z")
     assert first.returncode == 3, first.stderr
-    assert "refused: new failure" in first.stdout
+    assert first.stdout.count(f"[[{fresh_title}]] refused ") == 1
+    assert first.stdout.splitlines()[0].endswith(" (new failure)")
     assert "* '''Not done''': " in dev_wiki.revisions(status)[-1]["content"]
     second = run_pass(dev_wiki, path, "2023-06-28T01:00:00Z")
     assert second.returncode == 0, second.stderr
-    assert "still refused since 2023-06-28T00:00:00+00:00 (no news)" in second.stdout
+    assert second.stdout.splitlines()[0].endswith(
+        " (still failing since 2023-06-28T00:00:00+00:00; no news)"
+    )
     assert len(dev_wiki.revisions(status)) == 2
     dev_wiki.edit_as_editor(fresh_title, META)
     third = run_pass(dev_wiki, path, "2023-06-20T00:00:00Z")
     assert third.returncode == 0, third.stderr
-    assert "recovered" in third.stdout
+    assert "unchanged moved=0 no change" in third.stdout
+    assert third.stdout.splitlines()[0].endswith(" (recovered)")
