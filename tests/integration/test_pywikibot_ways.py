@@ -134,3 +134,28 @@ def test_saves_after_the_first_keep_the_put_throttles_spacing(dev_wiki, seeded):
     before, after = (float(n) for n in done.stdout.split()[-2:])
     assert before == 0.0
     assert after > 9.0
+
+
+def test_family_and_code_pick_the_wiki_as_in_any_pywikibot_script(dev_wiki, seeded):
+    family, code = dev_wiki.site.split(":")
+    done = bot(
+        dev_wiki,
+        "run",
+        f"-family:{family}",
+        f"-code:{code}",
+        "--page",
+        seeded,
+        "--dry-run",
+        "--now",
+        BETWEEN,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"[[{seeded}]] on {dev_wiki.site}: dry run: would save" in done.stdout
+
+
+def test_family_cannot_go_with_site(dev_wiki, seeded):
+    done = bot(
+        dev_wiki, "run", "--site", dev_wiki.site, "-family:meta", "--page", seeded, "--dry-run"
+    )
+    assert done.returncode == 2
+    assert done.stderr.endswith("-family:meta cannot go with --site: both name the wiki\n")

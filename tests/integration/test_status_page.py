@@ -169,3 +169,17 @@ def test_a_refusal_exits_non_zero_once_then_is_reported_without_mail(
     assert third.returncode == 0, third.stderr
     assert "unchanged moved=0 no change" in third.stdout
     assert third.stdout.splitlines()[0].endswith(" (recovered)")
+
+
+def test_a_stop_page_keeps_the_status_page_as_it_is(dev_wiki, fresh_title, tmp_path):
+    status = f"User:ConversationBot/Status {fresh_title}"
+    stop = f"User:ConversationBot/Stop {fresh_title}"
+    dev_wiki.seed(status, "(the bot writes here)")
+    dev_wiki.seed(stop, "Stop, please.")
+    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN)
+    path = config(tmp_path, [fresh_title], status)
+    path.write_text(path.read_text() + f'stop_page = "{stop}"\n')
+    done = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z")
+    assert done.returncode == 0, done.stderr
+    assert "stopped moved=0" in done.stdout
+    assert len(dev_wiki.revisions(status)) == 1
