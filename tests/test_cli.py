@@ -1,12 +1,14 @@
 """The offline command line is a contract: arguments, outputs and exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.cli.main import split_arguments
 from tests.conftest import FIXTURES
 
 BOT = [sys.executable, "-m", "bot"]
@@ -144,7 +146,22 @@ def test_the_console_script_is_installed():
     [
         (["--config", "bot.toml", "--page", "Other"], "--page cannot go with --config"),
         (["--config", "bot.toml", "--always"], "--always cannot go with --config"),
+        (["--config", "bot.toml", "-site:meta"], "--site cannot go with --config"),
+        (["--config", "bot.toml", "--json"], "--json is for --file"),
+        (["--config", "bot.toml", "--output", "x"], "--output is for --file"),
         (["--written-at", "2023-06-10T00:00:00Z"], "--written-at is for --file"),
+        (["--site", "meta:meta", "--json"], "--json is for --file"),
+        (["--output", "new.wikitext"], "--output is for --file"),
+        (["--verbose"], "--verbose is for --config and schedule"),
+        (["--file", str(META), "--site", "x:y"], "--site is for runs on a wiki"),
+        (["--file", str(META), "--always"], "--always is for runs on a wiki"),
+        (["--file", str(META), "-always"], "--always is for runs on a wiki"),
+        (["--file", str(META), "--dry-run"], "--dry-run is for runs on a wiki"),
+        (["--file", str(META), "--config", "missing.toml"], "--config is for runs on a wiki"),
+        (["--file", str(META), "--state", "/tmp"], "--state is for runs on a wiki"),
+        (["--file", str(META), "-simulate"], "-simulate is a pywikibot option"),
+        (["--config", "bot.toml", "-user:Someone"], "-user:Someone names one wiki or account"),
+        (["--config", "bot.toml", "-family:meta"], "-family:meta names one wiki or account"),
     ],
 )
 def test_an_option_that_would_be_ignored_is_refused(args, says):
@@ -152,3 +169,113 @@ def test_an_option_that_would_be_ignored_is_refused(args, says):
     assert done.returncode == 2
     assert says in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_the_refusal_comes_before_anything_is_read(tmp_path):
+    # With the wiki options dropped, this very run would succeed: the refusal is the mode check.
+    out = tmp_path / "new.wikitext"
+    done = bot("run", "--file", str(META), "--now", AFTER, "--output", str(out), "--always")
+    assert done.returncode == 2
+    assert not out.exists()
+
+
+def test_check_takes_no_pywikibot_option():
+    done = bot("check", "--file", str(META), "-simulate")
+    assert done.returncode == 2
+    assert "-simulate is a pywikibot option; check on a file uses no wiki" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "ours", "theirs"),
+    [
+        (
+            ["run", "-always", "-site:meta", "-page:A: B"],
+            ["run", "--always", "--site=meta", "--page=A: B"],
+            [],
+        ),
+        (["run", "-site:wikipedia:en"], ["run", "--site=wikipedia:en"], []),
+        (["run", "-dir:/x", "-simulate", "-pt:10"], ["run", "--dir=/x"], ["-simulate", "-pt:10"]),
+        (["run", "-debug"], ["--debug", "run"], []),
+        (["run", "--debug", "--always"], ["--debug", "run", "--always"], []),
+        (["--debug", "run"], ["--debug", "run"], []),
+        (["run", "-help"], ["run", "--help"], []),
+        (["run", "-h"], ["run", "-h"], []),
+        (["run", "--page", "-Odd title"], ["run", "--page", "-Odd title"], []),
+        (["run", "--file", "-"], ["run", "--file", "-"], []),
+        (["run", "-user:Bot", "-maxlag:5", "-v"], ["run"], ["-user:Bot", "-maxlag:5", "-v"]),
+    ],
+)
+def test_pywikibot_spellings_become_the_bots_and_its_global_options_go_to_pywikibot(
+    argv, ours, theirs
+):
+    assert split_arguments(argv) == (ours, theirs)
+
+
+def test_help_in_pywikibots_spelling_shows_the_bots_help():
+    done = bot("run", "-help")
+    assert done.returncode == 0
+    assert "--config TOML" in done.stdout and "-simulate" in done.stdout
+
+
+def test_offline_runs_never_import_pywikibot():
+    code = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        f"code = main(['run', '--file', {str(META)!r}, '--now', {AFTER!r}, '--json'])\n"
+        "assert code == 0 and 'pywikibot' not in sys.modules, code\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def pywikibot_folder(tmp_path: Path, user_config: str) -> dict[str, str]:
+    folder = tmp_path / "pywikibot"
+    folder.mkdir()
+    (folder / "user-config.py").write_text(user_config)
+    return dict(os.environ, PYWIKIBOT_DIR=str(folder), HOME=str(tmp_path))
+
+
+def test_an_error_in_user_config_is_a_configuration_error(tmp_path):
+    env = pywikibot_folder(tmp_path, "raise ValueError('OAuth is half configured')\n")
+    done = subprocess.run([*BOT, "run", "--dry-run"], capture_output=True, text=True, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.endswith("pywikibot configuration: OAuth is half configured\n")
+
+
+def test_a_missing_pywikibot_folder_is_a_configuration_error(tmp_path):
+    env = dict(os.environ, HOME=str(tmp_path))
+    done = subprocess.run(
+        [*BOT, "run", "--dry-run", "--dir", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 2
+    assert done.stderr.endswith("/nowhere: no user-config.py there (pywikibot's folder)\n")
+
+
+def test_a_bug_in_the_wiki_modules_at_import_is_a_bug(tmp_path):
+    env = pywikibot_folder(tmp_path, "family = 'meta'\nmylang = 'meta'\n")
+    code = (
+        "import sys\n"
+        "sys.modules['bot.cli.wiki_commands'] = None  # importing it now fails as a bug would\n"
+        "from bot.cli.main import main\n"
+        "sys.exit(main(['run', '--dry-run']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    assert "internal error: ModuleNotFoundError" in done.stderr
+    assert "pywikibot configuration" not in done.stderr
+
+
+def test_a_bug_shows_its_traceback_with_debug_in_either_spelling(tmp_path):
+    env = pywikibot_folder(tmp_path, "family = 'meta'\nmylang = 'meta'\n")
+    code = (
+        "import sys\n"
+        "sys.modules['bot.cli.wiki_commands'] = None\n"
+        "from bot.cli.main import main\n"
+        "sys.exit(main(['run', '--dry-run', '-debug']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr

@@ -60,7 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = commands.add_parser("run", help="move past sessions into the log")
+    run = commands.add_parser(
+        "run",
+        help="move past sessions into the log",
+        epilog=(
+            "pywikibot's spellings work too: -always, -site:FAMILY:CODE, -page:TITLE, -dir:PATH, "
+            "-debug, -help. On a wiki, pywikibot's global options go to pywikibot: -simulate, "
+            "-user:NAME, -family:NAME, -code:CODE, -lang:CODE, -pt:SECONDS, -maxlag:SECONDS, "
+            "-verbose (with --config, not those that pick a wiki or an account)."
+        ),
+    )
     offline = run.add_argument_group("offline, on a file")
     offline.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
     offline.add_argument("--output", type=Path, metavar="NEW", help="write the new wikitext here")
@@ -115,7 +124,9 @@ def _add_time_options(parser: argparse._ActionsContainer) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(_pywikibot_dir(list(sys.argv[1:] if argv is None else argv)))
+    ours, theirs = split_arguments(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(ours)
+    args.pywikibot = theirs
     try:
         return _dispatch(args)
     except UsageError as error:
@@ -139,56 +150,167 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "check":
+    check_options(args)
+    mode = mode_of(args)
+    if mode == "check":
         return _check(args)
-    if args.command == "run" and args.file is not None:
+    if mode == "file":
         return _run_file(args)
-    _refuse_ignored_options(args)
     if getattr(args, "dir", None):
-        os.environ["PYWIKIBOT_DIR"] = str(Path(args.dir).resolve())
+        os.environ["PYWIKIBOT_DIR"] = str(_pywikibot_folder(args.dir))
     wiki_commands = _import_wiki_commands()
+    wiki_commands.apply_pywikibot_options(args, one_page=mode == "page")
     if not args.debug:
         wiki_commands.client.quiet_tracebacks()
-    if args.command == "schedule":
+    if mode == "schedule":
         return wiki_commands.schedule(args)
-    if args.config is not None:
+    if mode == "pass":
         return wiki_commands.run_pass(args)
     return wiki_commands.run_one(args)
 
 
-def _refuse_ignored_options(args: argparse.Namespace) -> None:
-    """An option that would be silently ignored is a mistake worth one line, not a surprise."""
-    if args.command == "run" and args.config is not None:
-        given = [
-            f"--{n.replace('_', '-')}"
-            for n in ("site", "page", "stop_page", "always")
-            if getattr(args, n)
-        ]
-        if given:
-            raise UsageError(
-                f"{', '.join(given)} cannot go with --config: "
-                "the targets and their settings come from the file"
-            )
-    if getattr(args, "written_at", None) is not None:
+#: The bot's options that take a value: the word after one is a value, never an option.
+_TAKES_VALUE = {
+    "--file",
+    "--output",
+    "--site",
+    "--page",
+    "--stop-page",
+    "--dir",
+    "--state",
+    "--config",
+    "--now",
+    "--written-at",
+}
+#: pywikibot's spellings of the bot's own options.
+_ALIASES = {"-always": "--always", "-debug": "--debug", "-help": "--help"}
+_WITH_VALUE = {"-site:": "--site", "-page:": "--page", "-dir:": "--dir"}
+
+
+def split_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The bot's arguments, and the pywikibot global options (`-simulate`, `-pt:10`...) that
+    pywikibot.handle_args() will take. pywikibot's spellings of the bot's own options become
+    the bot's (`-always`, `-site:X`, `-page:T`, `-dir:P`, `-debug`, `-help`); `--debug` may
+    stand anywhere, as pywikibot's `-debug` may."""
+    ours: list[str] = []
+    theirs: list[str] = []
+    debug = False
+    value_next = False
+    for arg in argv:
+        if value_next:
+            ours.append(arg)
+            value_next = False
+        elif arg in ("--debug", "-debug"):
+            debug = True
+        elif arg in _ALIASES:
+            ours.append(_ALIASES[arg])
+        elif prefix := next((p for p in _WITH_VALUE if arg.startswith(p)), None):
+            ours.append(f"{_WITH_VALUE[prefix]}={arg[len(prefix) :]}")
+        elif arg[:1] == "-" and arg[1:2].isalpha() and arg != "-h":
+            theirs.append(arg)
+        else:
+            ours.append(arg)
+            value_next = arg in _TAKES_VALUE
+    return (["--debug"] if debug else []) + ours, theirs
+
+
+def mode_of(args: argparse.Namespace) -> str:
+    """check, file (offline run), page (one page on a wiki), pass (--config) or schedule."""
+    if args.command in ("check", "schedule"):
+        return args.command
+    if args.file is not None:
+        return "file"
+    return "pass" if args.config is not None else "page"
+
+
+#: Which of the bot's options each mode takes; the parser already limits check and schedule.
+_OPTIONS = {
+    "file": {"file", "output", "json", "now", "written_at"},
+    "page": {"site", "page", "always", "dry_run", "stop_page", "dir", "state", "now"},
+    "pass": {"config", "dry_run", "state", "verbose", "dir", "now"},
+}
+#: pywikibot options that pick the wiki or its account: for one page, not for a pass.
+_ONE_WIKI = ("-user", "-family", "-code", "-lang")
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """An option the mode would ignore is a mistake worth one line (exit 2), not a surprise."""
+    mode = mode_of(args)
+    if mode in _OPTIONS:
+        for dest in vars(args):
+            if dest in _OPTIONS[mode] or not _given(args, dest) or dest in _COMMON:
+                continue
+            raise UsageError(_why_not(f"--{dest.replace('_', '-')}", mode))
+    theirs = args.pywikibot
+    if theirs and mode in ("file", "check"):
         raise UsageError(
+            f"{theirs[0]} is a pywikibot option; {args.command} on a file uses no wiki"
+        )
+    if mode in ("pass", "schedule"):
+        for option in theirs:
+            if option.partition(":")[0] in _ONE_WIKI:
+                raise UsageError(
+                    f"{option} names one wiki or account; a pass takes its wikis from the "
+                    "targets in the configuration file and the accounts from user-config.py"
+                )
+
+
+#: Not options of a mode: the command, --debug and what split_arguments put aside.
+_COMMON = {"command", "debug", "pywikibot"}
+
+
+def _given(args: argparse.Namespace, dest: str) -> bool:
+    return getattr(args, dest) not in (None, False)
+
+
+def _why_not(option: str, mode: str) -> str:
+    if mode == "file":
+        return f"{option} is for runs on a wiki; with --file the bot only reads and writes files"
+    if option == "--written-at":
+        return (
             "--written-at is for --file; on a wiki, page history dates "
             "the lines written without a year"
         )
+    if option in ("--output", "--json"):
+        return f"{option} is for --file; on a wiki the bot shows the diff (--dry-run saves nothing)"
+    if mode == "pass":
+        return (
+            f"{option} cannot go with --config: the targets and their settings come from the file"
+        )
+    return f"{option} is for --config and schedule; a run on one page prints its outcome anyway"
 
 
-def _pywikibot_dir(argv: list[str]) -> list[str]:
-    """Accepts pywikibot's own `-dir:PATH` spelling too."""
-    return [f"--dir={a[5:]}" if a.startswith("-dir:") else a for a in argv]
+def _pywikibot_folder(given: str) -> Path:
+    """The folder --dir names; pywikibot itself would quietly fall back to another one."""
+    folder = Path(given).expanduser().resolve()
+    if not (folder / "user-config.py").is_file():
+        raise UsageError(f"--dir {given}: no user-config.py there (pywikibot's folder)")
+    return folder
 
 
 def _import_wiki_commands():  # type: ignore[no-untyped-def]
     """pywikibot reads its configuration when imported: only now, after --dir is applied,
-    and never for the offline commands."""
+    and never for the offline commands.
+
+    Whatever importing pywikibot raises is its configuration's fault: pywikibot raises
+    RuntimeError for a missing folder or user-config.py, a TypeError for a setting of the wrong
+    type, exits for unsafe permissions, and user-config.py, being Python, can raise anything.
+    The bot's own modules are imported separately: an error there is a bug (exit 1).
+    """
     try:
-        from bot.cli import wiki_commands
-    except Exception as error:  # pywikibot's own configuration errors
-        raise UsageError(f"pywikibot configuration: {error}") from None
+        import pywikibot  # noqa: F401
+    except SystemExit:
+        raise UsageError("pywikibot configuration: pywikibot would not start (see above)") from None
+    except Exception as error:
+        raise UsageError(f"pywikibot configuration: {_first_line(error)}") from None
+    from bot.cli import wiki_commands
+
     return wiki_commands
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _now(args: argparse.Namespace) -> datetime:

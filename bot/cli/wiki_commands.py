@@ -5,6 +5,8 @@ import argparse
 import logging
 import sys
 import time
+from datetime import datetime
+from pathlib import Path
 
 import pywikibot
 
@@ -13,19 +15,45 @@ from bot.core.settings import META_PAGE, META_SITE
 from bot.errors import (
     EXIT_BUSY,
     EXIT_OK,
-    EXIT_REFUSED,
     EXIT_WIKI,
     Busy,
     Refusal,
     UsageError,
     WikiError,
 )
-from bot.ops import config, lock
+from bot.ops import config, lock, state
 from bot.ops.config import Target
 from bot.ops.scheduler import Service
-from bot.wiki import client, runner
+from bot.wiki import client, flow, runner
 
 log = logging.getLogger("conversation-hours-bot")
+
+
+def apply_pywikibot_options(args: argparse.Namespace, one_page: bool) -> None:
+    """Hands pywikibot its global options (`-simulate`, `-user:NAME`, `-pt:10`...) before any
+    site exists, as pywikibot.handle_args() requires; `-dir:` was applied before the import,
+    since pywikibot reads its folder then. For one page, the site the bot will use becomes
+    pywikibot's default first, so that `-user:` names the account there; `-family:`/`-code:`
+    without --site pick the site, as in any pywikibot script."""
+    options = args.pywikibot
+    if not options:
+        return
+    picks_site = [o for o in options if o.partition(":")[0] in ("-family", "-code", "-lang")]
+    if one_page and picks_site and args.site:
+        raise UsageError(f"{picks_site[0]} cannot go with --site: both name the wiki")
+    if one_page and not picks_site:
+        family, _, code = (args.site or META_SITE).partition(":")
+        pywikibot.config.family, pywikibot.config.mylang = family, code or family
+    try:
+        unknown = pywikibot.handle_args(options, do_help=False)
+    except ValueError as error:
+        raise UsageError(f"pywikibot option: {error}") from None
+    except SystemExit:  # pywikibot said why (an unknown family or code) and gave up
+        raise UsageError(f"pywikibot refused the options {' '.join(options)}") from None
+    if unknown:
+        raise UsageError(f"unknown option {unknown[0]} (see {PROG} run --help)")
+    if one_page and picks_site:
+        args.site = f"{pywikibot.config.family}:{pywikibot.config.mylang}"
 
 
 def run_one(args: argparse.Namespace) -> int:
@@ -38,7 +66,7 @@ def run_one(args: argparse.Namespace) -> int:
     review = _review(ask=not (args.always or args.dry_run), save=not args.dry_run)
     where = f"[[{target.title}]] on {target.site}"
     try:
-        with lock.exclusive(args.state or lock.DEFAULT_STATE):
+        with lock.exclusive(state.prepare(args.state or lock.DEFAULT_STATE)):
             outcome = runner.run_target(target, review, args.dry_run, args.now)
     except Busy as busy:
         print(f"{PROG}: {where}: {busy}", file=sys.stderr)
@@ -60,7 +88,7 @@ def _wiki_failed(where: str, reason: str) -> int:
     return EXIT_WIKI
 
 
-def _review(ask: bool, save: bool) -> runner.Review:
+def _review(ask: bool, save: bool) -> flow.Review:
     """pywikibot's habit: show the diff, then ask unless told --always."""
 
     def review(old: str, new: str, summary: str) -> bool:
@@ -79,34 +107,44 @@ def run_pass(args: argparse.Namespace) -> int:
     """`run --config`: one unattended pass over every target (what a Toolforge job calls)."""
     settings = config.load(args.config)
     setup_logging(args.verbose)
+    folder = state.prepare(args.state or settings.state_dir)
     try:
-        with lock.exclusive(args.state or settings.state_dir):
-            outcomes = runner.run_pass(settings.targets, args.now, args.dry_run)
+        with lock.exclusive(folder):
+            return _remembered_pass(settings, folder, args.now, args.dry_run)
     except Busy as busy:
         log.error("%s", busy)
         return EXIT_BUSY
-    return exit_code(outcomes)
 
 
-def exit_code(outcomes: list[runner.Outcome]) -> int:
-    statuses = {o.status for o in outcomes}
-    if "failed" in statuses:
-        return EXIT_WIKI
-    if "refused" in statuses:
-        return EXIT_REFUSED
-    return EXIT_OK
+def _remembered_pass(
+    settings: config.Config, folder: Path, now: datetime | None, dry_run: bool
+) -> int:
+    """A pass with the state folder's memory. It exits non-zero (which makes Toolforge mail,
+    with `emails: onfailure`) only when a target's failure is news: a failure that persists
+    is logged ("still failing") and shown on the status page, a recovery is logged. A dry run
+    remembers nothing and exits with its outcomes' code, for the operator who runs it."""
+    memory = state.load(folder)
+    outcomes = runner.run_pass(settings.targets, now, dry_run, memory)
+    if dry_run:
+        return flow.exit_code(outcomes)
+    transitions = [o.news for o in outcomes if o.news is not None]
+    try:
+        state.save(folder, memory)
+    except OSError as error:
+        log.warning("could not save the state in %s: %s", folder, error.strerror or error)
+    return state.exit_code(flow.exit_code(outcomes), transitions)
 
 
 def schedule(args: argparse.Namespace) -> int:
     """`schedule`: passes on the configured cron schedule until SIGTERM or Ctrl-C."""
     settings = config.load(args.config)
     setup_logging(args.verbose)
-    state = args.state or settings.state_dir
+    folder = state.prepare(args.state or settings.state_dir)
 
     def one_pass() -> None:
         try:
-            with lock.exclusive(state, wait=60):
-                runner.run_pass(settings.targets)
+            with lock.exclusive(folder, wait=60):
+                _remembered_pass(settings, folder, None, False)
         except Busy as busy:
             log.warning("pass skipped: %s", busy)
 

@@ -47,6 +47,7 @@ _TARGET_KEYS = {
     "templates",
     "stop_page",
     "report_page",
+    "status_page",
     "documentation",
     "history_limit",
 }
@@ -60,6 +61,8 @@ class Target:
     stop_page: str | None = None
     #: A page where the bot appends one line per edit, for editors to watch; None for none.
     report_page: str | None = None
+    #: Where editors read what the bot left or refused; None: `User:<bot account>/Status`.
+    status_page: str | None = None
     #: The bot's documentation page, linked from every edit summary; None: `User:<bot account>`.
     documentation: str | None = None
     #: How many revisions back the bot looks to date a line written without a year.
@@ -274,6 +277,7 @@ class _Reader:
             title=str(page),
             stop_page=self.text(table, "stop_page", f"{where}.stop_page", required=False),
             report_page=self.text(table, "report_page", f"{where}.report_page", required=False),
+            status_page=self.text(table, "status_page", f"{where}.status_page", required=False),
             documentation=self.text(
                 table, "documentation", f"{where}.documentation", required=False
             )

@@ -7,17 +7,27 @@ commands start fast and `PYWIKIBOT_DIR` can be set from the command line first.
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pywikibot
+import requests
 from pywikibot import exceptions as pwb
 
 from bot.errors import Refusal, UsageError, WikiError
+from bot.wiki import history
+from bot.wiki.flow import EditConflict
 
-#: pywikibot's errors and the network's (requests' and sockets' are OSErrors): the wiki
-#: refused or failed, the bot is not wrong.
-WIKI_FAILURES: tuple[type[BaseException], ...] = (pwb.Error, OSError)
+#: What the wiki or the network can raise: pywikibot's errors, requests' (a network failure
+#: pywikibot passes on), the builtin ConnectionError (pywikibot's word for a host it cannot
+#: resolve or reach) and the bot's own word for a wiki that said no. Anything else, another
+#: OSError included (the state folder's), is a bug or the machine's problem, not the wiki's.
+WIKI_FAILURES: tuple[type[BaseException], ...] = (
+    pwb.Error,
+    requests.exceptions.RequestException,
+    ConnectionError,
+    WikiError,
+)
 
 
 @dataclass(frozen=True)
@@ -33,9 +43,30 @@ def open_site(spec: str) -> pywikibot.site.BaseSite:
     """`meta:meta`, `wikipedia:en`, `devwiki:en`: pywikibot's FAMILY:CODE."""
     family, _, code = spec.partition(":")
     try:
-        return pywikibot.Site(code or family, family)
+        site = pywikibot.Site(code or family, family)
     except pwb.SiteDefinitionError as error:
         raise WikiError(f"unknown site {spec!r}: {error}") from None
+    _first_save_unthrottled(site)
+    return site
+
+
+#: Sites whose throttle this process has already set up.
+_throttled: set[str] = set()
+
+
+def _first_save_unthrottled(site: pywikibot.site.BaseSite) -> None:
+    """No wait before this process's first save on a site, the spacing kept between saves.
+
+    pywikibot's Throttle starts its write clock when it is made (`set_delays` stamps
+    `last_write` with the current time), so the first save of a run waits `put_throttle`
+    seconds for a save that never happened. `last_write` is the moment of the last write the
+    throttle spaces from; 0.0, its value before any write, says there was none. Only once per
+    site and process: a scheduler's later passes keep the spacing from the saves before.
+    """
+    if str(site) in _throttled:
+        return
+    _throttled.add(str(site))
+    site.throttle.last_write = 0.0
 
 
 def bot_name(site: pywikibot.site.BaseSite) -> str | None:
@@ -44,19 +75,20 @@ def bot_name(site: pywikibot.site.BaseSite) -> str | None:
 
 
 def read_many(
-    site: pywikibot.site.BaseSite, titles: list[str], stop_titles: list[str]
-) -> tuple[dict[str, pywikibot.Page], dict[str, str]]:
-    """The pages, and the texts of the stop pages that exist, in one batch (pywikibot's
-    preloading). Templates come along so that the {{bots}} check needs no request of its own."""
-    wanted = [pywikibot.Page(site, title) for title in [*titles, *stop_titles]]
+    site: pywikibot.site.BaseSite, titles: list[str], extra_titles: list[str]
+) -> tuple[dict[str, pywikibot.Page], dict[str, pywikibot.Page]]:
+    """The pages, and those of `extra_titles` that exist (the stop and status pages), in one
+    batch (pywikibot's preloading). Templates come along so that the {{bots}} check needs no
+    request of its own."""
+    wanted = [pywikibot.Page(site, title) for title in [*titles, *extra_titles]]
     loaded = {p.title(): p for p in site.preloadpages(wanted, templates=True, langlinks=False)}
     pages = {t: loaded.get(_norm(site, t)) or pywikibot.Page(site, t) for t in titles}
-    stops = {}
-    for title in stop_titles:
+    extras = {}
+    for title in extra_titles:
         page = loaded.get(_norm(site, title))
         if page is not None and page.exists():
-            stops[title] = page.text
-    return pages, stops
+            extras[title] = page
+    return pages, extras
 
 
 def _norm(site: pywikibot.site.BaseSite, title: str) -> str:
@@ -86,31 +118,11 @@ def _check_page(page: pywikibot.Page, title: str) -> None:
 
 
 def written_at(snapshot: Snapshot, lines: Iterable[str], limit: int) -> dict[str, datetime | None]:
-    """When each line was first written: the oldest revision, in an unbroken run back from
-    the current one, that has it. None when the run reaches past the `limit` newest revisions,
-    since the bot must not guess a year from a moment it is not sure of."""
-    wanted = set(lines)
-    if not wanted:
+    """When each line was first written, from the page history (see history.first_written)."""
+    lines = list(lines)
+    if not lines:
         return {}
-    first_seen: dict[str, datetime] = {}
-    open_lines = set(wanted)
-    seen = 0
-    for revision in snapshot.page.revisions(total=limit, content=True):
-        seen += 1
-        present = set(revision.text.split("\n")) if revision.text else set()
-        for line in list(open_lines):
-            if line in present:
-                first_seen[line] = _utc(revision.timestamp)
-            else:
-                open_lines.discard(line)
-        if not open_lines:
-            break
-    unsure = open_lines if seen >= limit else set()
-    return {line: (None if line in unsure else first_seen.get(line)) for line in wanted}
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return history.first_written(snapshot.page.revisions(total=limit, content=True), lines, limit)
 
 
 def login(site: pywikibot.site.BaseSite) -> None:
@@ -135,6 +147,12 @@ def _session_alive(site: pywikibot.site.BaseSite) -> bool:
         return site.logged_in()
     except WIKI_FAILURES:
         return False
+
+
+def replace(page: pywikibot.Page, text: str, summary: str) -> None:
+    """Rewrites one of the bot's own pages (the status page) against the revision read."""
+    page.text = text
+    page.save(summary=summary, minor=True, bot=True, nocreate=True, quiet=True)
 
 
 def append(site: pywikibot.site.BaseSite, title: str, line: str, summary: str) -> None:
@@ -173,8 +191,15 @@ def diff_url(site: pywikibot.site.BaseSite, revid: int) -> str:
     return site.base_url(site.articlepath.format(f"Special:Diff/{revid}"))
 
 
-def save(snapshot: Snapshot, text: str, summary: str) -> int:
-    """One bot edit against the revision that was read; returns the new revision id.
+def simulating() -> bool:
+    """pywikibot's `simulate` (user-config or -simulate): writes are answered, not made."""
+    return bool(pywikibot.config.simulate)
+
+
+def save(snapshot: Snapshot, text: str, summary: str) -> int | None:
+    """One bot edit against the revision that was read; returns the new revision id, or None
+    when pywikibot only simulated it (it then answers "no change", and the page's revision id
+    is still the one read, which is not the bot's).
 
     `nocreate` so a page deleted in between is not recreated; pywikibot sends the base
     revision's timestamp, so an edit made in between raises EditConflictError. When the
@@ -186,13 +211,15 @@ def save(snapshot: Snapshot, text: str, summary: str) -> int:
     page.text = text
     try:
         page.save(summary=summary, minor=False, bot=True, nocreate=True, quiet=True)
-    except pwb.EditConflictError:
-        raise
+    except pwb.EditConflictError as conflict:
+        raise EditConflict(str(conflict)) from None
     except WIKI_FAILURES:
         landed = _landed(snapshot, summary)
         if landed is None:
             raise
         return landed
+    if simulating():
+        return None
     revid = page.latest_revision_id
     if revid == snapshot.revid:  # a resent edit the wiki took as "no change"
         return _landed(snapshot, summary) or revid
@@ -203,15 +230,11 @@ def _landed(snapshot: Snapshot, summary: str) -> int | None:
     """The bot's own edit with this summary, made after the revision it read, if any."""
     try:
         fresh = pywikibot.Page(snapshot.page.site, snapshot.page.title())
-        me = snapshot.page.site.username()
-        for revision in fresh.revisions(total=10):
-            if revision.revid <= snapshot.revid:
-                return None
-            if revision.user == me and revision.comment == summary:
-                return revision.revid
+        return history.own_edit(
+            fresh.revisions(total=10), snapshot.revid, snapshot.page.site.username(), summary
+        )
     except WIKI_FAILURES:
         return None
-    return None
 
 
 class _OneLineTracebacks(logging.Filter):

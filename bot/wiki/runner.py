@@ -1,46 +1,26 @@
 """Runs against a wiki: read, compute with the core, show, ask, save, and retry a conflict.
 
-The decisions live in the core (bot.transform); this module only sequences wiki I/O around it,
-with pywikibot's habits: show the diff and ask unless --always, --dry-run saves nothing.
+The decisions live in the core (bot.core.transform) and the loop in bot.wiki.flow; this module
+gives the loop pywikibot's I/O and runs it for one page or for a pass over many.
 """
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from bot.core import status
 from bot.core.reader import read_page
-from bot.core.result import Result, readable_date
+from bot.core.result import Result
 from bot.core.transform import transform_page, yearless_lines
-from bot.errors import Refusal, WikiError
+from bot.errors import Refusal
+from bot.ops import state
 from bot.ops.config import Target
-from bot.wiki import client
+from bot.wiki import client, flow
+from bot.wiki.flow import Outcome, Review
 
 log = logging.getLogger("conversation-hours-bot")
-
-#: How often an edit conflict makes the bot re-read and recompute before it gives up.
-CONFLICT_RETRIES = 3
-#: Edit summaries longer than this are cut by MediaWiki; the bot shortens its own instead.
-SUMMARY_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Outcome:
-    target: Target
-    status: str  # edited, unchanged, stopped, declined, dry-run, refused or failed
-    message: str
-    result: Result | None = None
-    revid: int | None = None
-    seconds: float = 0.0
-
-    @property
-    def moved(self) -> int:
-        return len(self.result.moves) if self.result is not None and self.status == "edited" else 0
-
-
-#: Shows the change and says whether to save it: (old text, new text, summary) -> yes.
-Review = Callable[[str, str, str], bool]
 
 
 def run_target(
@@ -49,53 +29,102 @@ def run_target(
     """One page, for an operator at the command line; failures raise (the CLI maps them)."""
     site = client.open_site(target.site)
     client.check_password_file()
-    pages, stops = client.read_many(site, [target.title], _stop_pages(site, [target]))
-    return _process(site, target, pages, stops, review, dry_run, now or datetime.now(UTC))
+    pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
+    return _process(site, target, pages, extras, review, dry_run, now or datetime.now(UTC))
 
 
 def run_pass(
-    targets: Iterable[Target], now: datetime | None = None, dry_run: bool = False
+    targets: Iterable[Target],
+    now: datetime | None = None,
+    dry_run: bool = False,
+    memory: state.Memory | None = None,
 ) -> list[Outcome]:
-    """Every target, unattended: the pages of one wiki are read in one batch, a failing target
-    is reported and the others still run. A dry run logs what it would save and saves nothing."""
+    """Every target, unattended: the pages of one wiki are read in one batch, a target the
+    wiki fails or the bot refuses is reported and the others still run, and the status page
+    says what editors need to know. A dry run logs what it would save and saves nothing. A bug
+    is not a failure of the wiki: it stops the pass. `memory` (the state folder's) spares
+    history requests for pages unchanged since and remembers the bot's last edits."""
+    memory = memory if memory is not None else state.Memory()
     outcomes = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
         by_site.setdefault(target.site, []).append(target)
     for site_name, site_targets in by_site.items():
-        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run))
+        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
     return outcomes
 
 
 def _pass_on_site(
-    site_name: str, targets: list[Target], now: datetime | None, dry_run: bool
+    site_name: str,
+    targets: list[Target],
+    now: datetime | None,
+    dry_run: bool,
+    memory: state.Memory,
 ) -> list[Outcome]:
     started = time.monotonic()
+    now = now or datetime.now(UTC)
     try:
         site = client.open_site(site_name)
         client.check_password_file()
-        pages, stops = client.read_many(
-            site, [t.title for t in targets], _stop_pages(site, targets)
+        status_pages = sorted({p for t in targets if (p := _status_page(site, t))})
+        pages, extras = client.read_many(
+            site, [t.title for t in targets], [*_stop_pages(site, targets), *status_pages]
         )
-    except Exception as error:  # the whole wiki is out of reach: every target says so
+    except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
         message = client.reason(error)
-        return [
-            _logged(Outcome(t, "failed", message, seconds=time.monotonic() - started))
-            for t in targets
-        ]
+        seconds = time.monotonic() - started
+        failed = [Outcome(t, "failed", message, seconds=seconds) for t in targets]
+        return [_logged(_remembered(o, memory, now, dry_run), memory) for o in failed]
     outcomes = []
     for target in targets:
         started = time.monotonic()
         try:
-            outcome = _process(
-                site, target, pages, stops, _unattended, dry_run, now or datetime.now(UTC)
-            )
+            outcome = _process(site, target, pages, extras, _unattended, dry_run, now, memory)
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
-        except Exception as error:  # a run's failure must never stop the others
+        except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
             outcome = Outcome(target, "failed", client.reason(error))
-        outcomes.append(_logged(replace(outcome, seconds=time.monotonic() - started)))
+        outcome = replace(outcome, seconds=time.monotonic() - started)
+        outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
+        if outcome.status == "edited":
+            key = state.key(target.site, target.title)
+            memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
+    if not dry_run and not client.simulating():
+        _write_status(site, outcomes, extras, now, memory)
     return outcomes
+
+
+def _write_status(
+    site: object,
+    outcomes: list[Outcome],
+    extras: dict[str, object],
+    now: datetime,
+    memory: state.Memory,
+) -> None:
+    """One edit per status page and pass at most, none when only the timestamps would change
+    or when a stop page holds the bot. A status page that cannot be written is logged; the
+    pass's outcome does not depend on it."""
+    by_page: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if (title := _status_page(site, outcome.target)) is not None:
+            by_page.setdefault(title, []).append(outcome)
+    for title, group in by_page.items():
+        if any(o.status == "stopped" for o in group):
+            continue
+        page = extras.get(title)
+        if page is None:
+            # The bot creates no page, and a pass need not have one: a note for --verbose.
+            log.debug("status page [[%s]] does not exist; create it to have it kept", title)
+            continue
+        text = status.page_text(_section(o, now, memory) for o in group)
+        if not status.needs_edit(page.text, text):  # type: ignore[attr-defined]
+            log.debug("status page [[%s]] unchanged", title)
+            continue
+        try:
+            client.login(site)  # type: ignore[arg-type]
+            client.replace(page, text, f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC")
+        except client.WIKI_FAILURES as error:
+            log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
@@ -103,14 +132,34 @@ def _unattended(old: str, new: str, summary: str) -> bool:
     return True
 
 
-def _logged(outcome: Outcome) -> Outcome:
-    """One line per target per pass: what Toolforge's log files keep."""
+def _remembered(outcome: Outcome, memory: state.Memory, now: datetime, dry_run: bool) -> Outcome:
+    """The outcome with what it means next to the last pass's; a dry run remembers nothing."""
+    if dry_run:
+        return outcome
+    key = state.key(outcome.target.site, outcome.target.title)
+    return replace(outcome, news=memory.record(key, outcome.status, outcome.message, now))
+
+
+def _news(outcome: Outcome, memory: state.Memory) -> str:
+    if outcome.news in (None, state.OK):
+        return ""
+    failure = memory.failure(state.key(outcome.target.site, outcome.target.title))
+    if outcome.news == state.STILL_FAILING and failure is not None:
+        return f" ({outcome.news} since {failure.since}; no news)"
+    return f" ({outcome.news})"
+
+
+def _logged(outcome: Outcome, memory: state.Memory) -> Outcome:
+    """One line per target per pass: what Toolforge's log files keep, with the news a failure
+    is or is not (a persisting failure is no news, and the pass does not exit for it)."""
     target = outcome.target
     revision = f"rev={outcome.revid}" if outcome.revid else "no change"
-    level = logging.INFO if outcome.status not in ("refused", "failed") else logging.ERROR
+    level = logging.ERROR if outcome.news == state.NEW_FAILURE else logging.INFO
+    if outcome.news is None and outcome.failed:
+        level = logging.ERROR
     log.log(
         level,
-        "%s [[%s]] %s moved=%d %s %.1fs: %s",
+        "%s [[%s]] %s moved=%d %s %.1fs: %s%s",
         target.site,
         target.title,
         outcome.status,
@@ -118,6 +167,7 @@ def _logged(outcome: Outcome) -> Outcome:
         revision,
         outcome.seconds,
         outcome.message,
+        _news(outcome, memory),
     )
     if outcome.result is not None:
         for warning in outcome.result.warnings:
@@ -135,6 +185,20 @@ def _stop_page(site: object, target: Target) -> str | None:
     return target.stop_page or _user_page(site, "/Stop")
 
 
+def _section(outcome: Outcome, now: datetime, memory: state.Memory) -> str:
+    last = memory.last_edit(state.key(outcome.target.site, outcome.target.title)) or {}
+    try:
+        at = datetime.fromisoformat(last["at"]) if last else None
+    except (TypeError, ValueError):
+        at = None
+    page = flow.page_status(outcome, now, at, last.get("moved") or ())
+    return status.render_section(page, outcome.target.settings.templates_dir)
+
+
+def _status_page(site: object, target: Target) -> str | None:
+    return target.status_page or _user_page(site, "/Status")
+
+
 def _stop_pages(site: object, targets: list[Target]) -> list[str]:
     return sorted({page for t in targets if (page := _stop_page(site, t))})
 
@@ -143,87 +207,90 @@ def _process(
     site: object,
     target: Target,
     pages: dict[str, "client.pywikibot.Page"],
-    stops: dict[str, str],
+    extras: dict[str, "client.pywikibot.Page"],
     review: Review,
     dry_run: bool,
     now: datetime,
+    memory: state.Memory | None = None,
 ) -> Outcome:
     stop_title = _stop_page(site, target)
-    if stop_title and stops.get(stop_title, "").strip():
+    stop = extras.get(stop_title) if stop_title else None
+    if stop is not None and stop.text.strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = client.snapshot(pages, target.title)
-    for _attempt in range(CONFLICT_RETRIES):
-        result = _compute(snapshot, target, now)
-        if not result.changed:
-            return Outcome(target, "unchanged", "nothing to move", result)
-        summary = edit_summary(result, _documentation(site, target))
-        approved = review(snapshot.text, result.text, summary)
-        if dry_run:
-            return Outcome(target, "dry-run", f"dry run: would save: {summary}", result)
-        if not approved:
-            return Outcome(target, "declined", "not saved: the operator declined", result)
-        client.login(site)  # type: ignore[arg-type]
-        try:
-            revid = client.save(snapshot, result.text, summary)
-        except client.pwb.EditConflictError:
-            snapshot = client.reread(snapshot)
-            continue
-        _report(site, target, result, revid, now)
-        url = client.diff_url(site, revid)  # type: ignore[arg-type]
-        return Outcome(target, "edited", f"saved {url} ({summary})", result, revid)
-    raise WikiError(
-        f"[[{target.title}]] kept changing under the bot ({CONFLICT_RETRIES} edit conflicts); "
-        "no edit made"
-    )
+    wiki = _PageWiki(site, target, now, memory or state.Memory())
+    return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
 
 
 def _documentation(site: object, target: Target) -> str | None:
     return target.documentation or _user_page(site)
 
 
-def edit_summary(result: Result, documentation: str | None) -> str:
-    """The core's summary, linking the bot's documentation so editors know whom to ask."""
-    link = f" ([[{documentation}|bot]])" if documentation else ""
-    summary = result.summary
-    if len(summary) + len(link) > SUMMARY_LIMIT:
-        summary = summary[: SUMMARY_LIMIT - len(link) - 1] + "…"
-    return summary + link
+@dataclass
+class _PageWiki:
+    """flow.PageWiki with pywikibot, for one target."""
 
+    site: object
+    target: Target
+    now: datetime
+    memory: state.Memory
 
-def _report(site: object, target: Target, result: Result, revid: int, now: datetime) -> None:
-    """Appends the edit to the report page; the edit stands even when this fails."""
-    if not target.report_page:
-        return
-    sessions = ", ".join(
-        f"{readable_date(s.start)}" + (f" ({s.block.title})" if s.block.title else "")
-        for s in result.moves
-    )
-    line = (
-        f"* {now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on [[{target.title}]]: "
-        f"moved {sessions}"
-    )
-    try:
-        client.append(
-            site,
-            target.report_page,
-            line,  # type: ignore[arg-type]
-            f"Bot: report of [[Special:Diff/{revid}]]",
+    def compute(self, snapshot: client.Snapshot) -> Result:
+        """The core's answer for this revision, with yearless lines dated from page history."""
+        try:
+            page = read_page(snapshot.text, self.target.settings)
+            written = self._written_at(snapshot, yearless_lines(page))
+            return transform_page(page, self.now, self.target.settings, written_at=written)
+        except Refusal as refusal:
+            raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
+
+    def _written_at(
+        self, snapshot: client.Snapshot, lines: list[str]
+    ) -> dict[str, datetime | None]:
+        """From page history, or from memory when the page has not changed since: the history
+        behind one revision never changes, so its answer holds as long as the revision does."""
+        key, limit = state.key(self.target.site, self.target.title), self.target.history_limit
+        cached = self.memory.dates(key, snapshot.revid, limit)
+        if cached is not None and all(line in cached for line in lines):
+            return {line: cached[line] for line in lines}
+        written = client.written_at(snapshot, lines, limit)
+        self.memory.set_dates(key, snapshot.revid, limit, written)
+        return written
+
+    def reread(self, snapshot: client.Snapshot) -> client.Snapshot:
+        return client.reread(snapshot)
+
+    def login(self) -> None:
+        client.login(self.site)  # type: ignore[arg-type]
+
+    def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
+        return client.save(snapshot, text, summary)
+
+    def diff_url(self, revid: int) -> str:
+        return client.diff_url(self.site, revid)  # type: ignore[arg-type]
+
+    def report(self, result: Result, revid: int) -> None:
+        """Appends the edit to the report page; the edit stands even when this fails."""
+        target = self.target
+        if not target.report_page:
+            return
+        sessions = ", ".join(flow.moved(result))
+        line = (
+            f"* {self.now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
+            f"[[{target.title}]]: moved {sessions}"
         )
-    except Exception as error:
-        log.warning(
-            "%s [[%s]]: could not add to the report page [[%s]]: %s",
-            target.site,
-            target.title,
-            target.report_page,
-            client.reason(error),
-        )
-
-
-def _compute(snapshot: client.Snapshot, target: Target, now: datetime) -> Result:
-    """The core's answer for this revision, with yearless lines dated from page history."""
-    try:
-        page = read_page(snapshot.text, target.settings)
-        written = client.written_at(snapshot, yearless_lines(page), target.history_limit)
-        return transform_page(page, now, target.settings, written_at=written)
-    except Refusal as refusal:
-        raise Refusal(f"[[{target.title}]]: {refusal}") from None
+        try:
+            client.append(
+                self.site,  # type: ignore[arg-type]
+                target.report_page,
+                line,
+                f"Bot: report of [[Special:Diff/{revid}]]",
+            )
+        except client.WIKI_FAILURES as error:
+            log.warning(
+                "%s [[%s]]: could not add to the report page [[%s]]: %s",
+                target.site,
+                target.title,
+                target.report_page,
+                client.reason(error),
+            )

@@ -1,0 +1,166 @@
+"""One page's read-compute-review-save loop and what it ends in, without pywikibot.
+
+The loop talks to the wiki through a small interface (`PageWiki`), so that its rules (conflict
+retries, dry runs, simulation, the summary) are tested offline with a hand-written fake; the
+runner gives it the real thing.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.result import Result, readable_date
+from bot.core.status import PageStatus, left_lines
+from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
+from bot.ops.config import Target
+
+#: After the first attempt, how many times an edit conflict makes the bot re-read and recompute
+#: before it gives up: at most 1 + CONFLICT_RETRIES saves are tried.
+CONFLICT_RETRIES = 3
+#: Edit summaries longer than this are cut by MediaWiki; the bot shortens its own instead.
+SUMMARY_LIMIT = 500
+
+#: Shows the change and says whether to save it: (old text, new text, summary) -> yes.
+Review = Callable[[str, str, str], bool]
+
+#: What a target's pass can end in; the last two are failures.
+STATUSES = ("edited", "unchanged", "stopped", "declined", "dry-run", "simulated")
+FAILURES = ("refused", "failed")
+
+
+class EditConflict(WikiError):
+    """Someone saved the page after the bot read it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: Target
+    status: str  # one of STATUSES or FAILURES
+    message: str
+    result: Result | None = None
+    revid: int | None = None
+    seconds: float = 0.0
+    #: The page text the result was computed from: warnings' line numbers refer to it.
+    source: str | None = None
+    #: What the outcome means next to the last pass's (bot.ops.state): a new failure, one that
+    #: persists, a recovery; None when nothing was remembered (a dry run).
+    news: str | None = None
+
+    @property
+    def moved(self) -> int:
+        return len(self.result.moves) if self.result is not None and self.status == "edited" else 0
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILURES
+
+
+class Snapshot(Protocol):
+    text: str
+
+
+class PageWiki(Protocol):
+    """The wiki operations one page needs; runner.py implements them with pywikibot."""
+
+    def compute(self, snapshot: Snapshot) -> Result: ...
+
+    def reread(self, snapshot: Snapshot) -> Snapshot: ...
+
+    def login(self) -> None: ...
+
+    def save(self, snapshot: Snapshot, text: str, summary: str) -> int | None:
+        """The new revision id, or None when pywikibot only simulated the save."""
+        ...
+
+    def diff_url(self, revid: int) -> str: ...
+
+    def report(self, result: Result, revid: int) -> None: ...
+
+
+def process(
+    wiki: PageWiki,
+    target: Target,
+    snapshot: Snapshot,
+    review: Review,
+    dry_run: bool,
+    documentation: str | None,
+) -> Outcome:
+    """Computes the change, shows it, saves it against the revision read; on an edit conflict
+    re-reads and starts over, CONFLICT_RETRIES times at most, so no editor's edit is lost."""
+    for attempt in range(1 + CONFLICT_RETRIES):
+        if attempt:
+            snapshot = wiki.reread(snapshot)
+        result = wiki.compute(snapshot)
+        read = snapshot.text
+        if not result.changed:
+            return Outcome(target, "unchanged", "nothing to move", result, source=read)
+        summary = edit_summary(result, documentation)
+        approved = review(snapshot.text, result.text, summary)
+        if dry_run:
+            message = f"dry run: would save: {summary}"
+            return Outcome(target, "dry-run", message, result, source=read)
+        if not approved:
+            return Outcome(
+                target, "declined", "not saved: the operator declined", result, source=read
+            )
+        wiki.login()
+        try:
+            revid = wiki.save(snapshot, result.text, summary)
+        except EditConflict:
+            continue
+        if revid is None:
+            message = f"simulated: would save [[{target.title}]]: {summary}"
+            return Outcome(target, "simulated", message, result, source=read)
+        wiki.report(result, revid)
+        url = wiki.diff_url(revid)
+        return Outcome(target, "edited", f"saved {url} ({summary})", result, revid, source=read)
+    raise WikiError(
+        f"[[{target.title}]] kept changing under the bot ({1 + CONFLICT_RETRIES} edit "
+        "conflicts); no edit made"
+    )
+
+
+def moved(result: Result) -> list[str]:
+    """What an edit moved, as editors read it: `26 June 2023 (topic)`."""
+    return [
+        readable_date(s.start) + (f" ({s.block.title})" if s.block.title else "")
+        for s in result.moves
+    ]
+
+
+def page_status(
+    outcome: Outcome, when: datetime, last_edit: datetime | None, last_moved: Iterable[str]
+) -> PageStatus:
+    """What the status page says about one target after a pass; `last_edit` and `last_moved`
+    are the bot's last edit of the page, this pass's or one remembered from before."""
+    result = outcome.result
+    return PageStatus(
+        site=outcome.target.site,
+        title=outcome.target.title,
+        outcome=outcome.status,
+        last_pass=when,
+        last_edit=last_edit,
+        moved=tuple(last_moved) if last_edit else (),
+        left=left_lines(outcome.source, result.warnings) if result is not None else (),
+        problem=outcome.message if outcome.failed else None,
+    )
+
+
+def edit_summary(result: Result, documentation: str | None) -> str:
+    """The core's summary, linking the bot's documentation so editors know whom to ask."""
+    link = f" ([[{documentation}|bot]])" if documentation else ""
+    summary = result.summary
+    if len(summary) + len(link) > SUMMARY_LIMIT:
+        summary = summary[: SUMMARY_LIMIT - len(link) - 1] + "…"
+    return summary + link
+
+
+def exit_code(outcomes: Iterable[Outcome]) -> int:
+    """A pass's exit code: any wiki failure wins over any refusal, which wins over success."""
+    statuses = {o.status for o in outcomes}
+    if "failed" in statuses:
+        return EXIT_WIKI
+    if "refused" in statuses:
+        return EXIT_REFUSED
+    return EXIT_OK

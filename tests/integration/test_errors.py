@@ -1,0 +1,56 @@
+"""Errors mean what they say, against the local wiki: a bug is a bug, not a wiki failure."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+BOT = Path(sys.executable).parent / "conversation-hours-bot"
+META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+
+
+def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, META, timestamp="2023-06-10T09:00:00Z")
+    done = dev_wiki.run_pywikibot(
+        f"""
+        from bot.core.settings import Settings
+        from bot.ops.config import Target
+        from bot.wiki import runner
+        broken = Settings(upcoming_headings=None)  # not a tuple: the core fails on it
+        try:
+            runner.run_pass([Target(site={dev_wiki.site!r}, title={fresh_title!r},
+                                    settings=broken)])
+        except TypeError:
+            print("the bug came through")
+        """
+    )
+    assert done.stdout.strip().endswith("the bug came through"), done.stderr
+    assert "failed" not in done.stdout
+
+
+def test_a_state_folder_the_bot_cannot_write_is_a_usage_error(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp="2023-06-10T09:00:00Z")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    state = str(blocker / "state")
+    done = subprocess.run(
+        [
+            str(BOT),
+            "run",
+            "--site",
+            dev_wiki.site,
+            "--page",
+            fresh_title,
+            "--dry-run",
+            "--state",
+            state,
+        ],
+        env=dev_wiki.pywikibot_env(),
+        cwd=dev_wiki.state_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"state folder {blocker / 'state'}: Not a directory" in done.stderr
