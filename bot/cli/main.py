@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from bot.cli.output import PROG, print_warnings, unified_diff
 from bot.core.explain import explain
@@ -288,7 +289,7 @@ def _pywikibot_folder(given: str) -> Path:
     return folder
 
 
-def _import_wiki_commands():  # type: ignore[no-untyped-def]
+def _import_wiki_commands() -> ModuleType:
     """pywikibot reads its configuration when imported: only now, after --dir is applied,
     and never for the offline commands.
 

@@ -89,8 +89,8 @@ class Memory:
         before = self.failure(key)
         failure = None
         if status in ("refused", "failed"):
-            same = before is not None and (before.status, before.reason) == (status, reason)
-            failure = Failure(status, reason, before.since if same else now.isoformat())
+            same = before if before and (before.status, before.reason) == (status, reason) else None
+            failure = Failure(status, reason, same.since if same else now.isoformat())
         self.targets.setdefault(key, {})["failure"] = None if failure is None else vars(failure)
         return transition(before, failure)
 
@@ -105,6 +105,8 @@ class Memory:
     def dates(self, key: str, revid: int, limit: int) -> dict[str, datetime | None] | None:
         """The cached dates for this revision, or None when there are none to trust."""
         found = self.targets.get(key, {}).get("history")
+        if not isinstance(found, dict):
+            return None
         try:
             if found["revid"] != revid or found["limit"] != limit:
                 return None

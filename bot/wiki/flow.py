@@ -8,7 +8,7 @@ runner gives it the real thing.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.core.result import Result, readable_date
 from bot.core.status import PageStatus, left_lines
@@ -57,19 +57,23 @@ class Outcome:
 
 
 class Snapshot(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
 
-class PageWiki(Protocol):
+S = TypeVar("S", bound=Snapshot)
+
+
+class PageWiki(Protocol[S]):
     """The wiki operations one page needs; runner.py implements them with pywikibot."""
 
-    def compute(self, snapshot: Snapshot) -> Result: ...
+    def compute(self, snapshot: S) -> Result: ...
 
-    def reread(self, snapshot: Snapshot) -> Snapshot: ...
+    def reread(self, snapshot: S) -> S: ...
 
     def login(self) -> None: ...
 
-    def save(self, snapshot: Snapshot, text: str, summary: str) -> int | None:
+    def save(self, snapshot: S, text: str, summary: str) -> int | None:
         """The new revision id, or None when pywikibot only simulated the save."""
         ...
 
@@ -79,9 +83,9 @@ class PageWiki(Protocol):
 
 
 def process(
-    wiki: PageWiki,
+    wiki: PageWiki[S],
     target: Target,
-    snapshot: Snapshot,
+    snapshot: S,
     review: Review,
     dry_run: bool,
     documentation: str | None,

@@ -86,7 +86,7 @@ def _pass_on_site(
             outcome = Outcome(target, "failed", client.reason(error))
         outcome = replace(outcome, seconds=time.monotonic() - started)
         outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
-        if outcome.status == "edited":
+        if outcome.status == "edited" and outcome.revid and outcome.result:
             key = state.key(target.site, target.title)
             memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
     if not dry_run and not client.simulating():
@@ -121,7 +121,7 @@ def _write_status(
             log.debug("status page [[%s]] unchanged", title)
             continue
         try:
-            client.login(site)  # type: ignore[arg-type]
+            client.login(site)
             client.replace(page, text, f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC")
         except client.WIKI_FAILURES as error:
             log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
@@ -177,7 +177,7 @@ def _logged(outcome: Outcome, memory: state.Memory) -> Outcome:
 
 def _user_page(site: object, subpage: str = "") -> str | None:
     """A page of the bot account's own, `User:<bot>` + subpage; None with no account set up."""
-    name = client.bot_name(site)  # type: ignore[arg-type]
+    name = client.bot_name(site)
     return f"User:{name}{subpage}" if name else None
 
 
@@ -261,13 +261,13 @@ class _PageWiki:
         return client.reread(snapshot)
 
     def login(self) -> None:
-        client.login(self.site)  # type: ignore[arg-type]
+        client.login(self.site)
 
     def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
         return client.save(snapshot, text, summary)
 
     def diff_url(self, revid: int) -> str:
-        return client.diff_url(self.site, revid)  # type: ignore[arg-type]
+        return client.diff_url(self.site, revid)
 
     def report(self, result: Result, revid: int) -> None:
         """Appends the edit to the report page; the edit stands even when this fails."""
@@ -281,7 +281,7 @@ class _PageWiki:
         )
         try:
             client.append(
-                self.site,  # type: ignore[arg-type]
+                self.site,
                 target.report_page,
                 line,
                 f"Bot: report of [[Special:Diff/{revid}]]",
