@@ -344,15 +344,21 @@ class DevWiki:
     def login_as(self, role: str) -> ApiSession:
         return login_as(self, role)
 
-    def pywikibot_env(self) -> dict[str, str]:
-        """Environment for a subprocess that uses pywikibot against this wiki."""
-        return dict(os.environ, PYWIKIBOT_DIR=str(self.pywikibot_dir), PYTHONUNBUFFERED="1")
+    def pywikibot_env(self, role: str = "bot") -> dict[str, str]:
+        """Environment for a subprocess that uses pywikibot against this wiki.
 
-    def run_pywikibot(self, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        role "bot" logs in as ConversationBot, "plainbot" as PlainBot.
+        """
+        base = self.pywikibot_dir if role == "bot" else self.users[role]["pywikibot_dir"]
+        return dict(os.environ, PYWIKIBOT_DIR=str(base), PYTHONUNBUFFERED="1")
+
+    def run_pywikibot(
+        self, code: str, timeout: float = 120, role: str = "bot"
+    ) -> subprocess.CompletedProcess:
         """Run a Python snippet with pywikibot set up for this wiki, network locked to it."""
         return subprocess.run(
             [sys.executable, "-c", _NO_NETWORK + textwrap.dedent(code)],
-            env=self.pywikibot_env(),
+            env=self.pywikibot_env(role),
             cwd=self.state_dir,
             capture_output=True,
             text=True,

@@ -47,6 +47,22 @@ def test_only_conversationbots_bot_password_may_mark_pages_for_translation(dev_w
     assert {"translate"} <= rights("translator")
 
 
+def test_plainbots_own_pywikibot_folder_logs_it_in_without_pagetranslation(dev_wiki):
+    result = dev_wiki.run_pywikibot(
+        """
+        import json, pywikibot
+        site = pywikibot.Site()
+        site.login()
+        print(json.dumps([str(site), site.user(), site.has_right("bot"),
+                          site.has_right("pagetranslation")]))
+        """,
+        role="plainbot",
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == [dev_wiki.site, "PlainBot", True, False]
+
+
 def test_mark_makes_the_units_translatable(dev_wiki, fresh_title):
     dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
 
