@@ -86,8 +86,9 @@ def _ordered(markers: Iterable[str]) -> tuple[str, ...]:
 
 
 def _removals(page: Page, plan: Plan) -> tuple[dict[int, str], tuple[str, ...]]:
-    """The moved timeslots' lines, and the paragraphs of the blocks that finished with them."""
-    removed = {session.slot.line.number: "moved" for session in plan.moves}
+    """The moved timeslots' lines (with the sub-bullets and unit lines they own), and the
+    paragraphs of the blocks that finished with them."""
+    removed = {line.number: "moved" for session in plan.moves for line in session.slot.lines}
     paragraphs = []
     for block in plan.finished:
         for chunk in _finished_chunks(block, page):
@@ -111,7 +112,7 @@ def _subsection_is_only(block: EventBlock, page: Page) -> bool:
     level = heading_level(block.heading.first.text) or 0
     owned = {
         line.number
-        for c in (block.heading, *block.intro, block.items, *block.outro)
+        for c in (block.heading, *block.intro, *block.lists, *block.outro)
         for line in c.lines
     }
     after = [line for line in page.upcoming_lines if line.number > block.heading.first.number]

@@ -1,18 +1,26 @@
 """Reads the "Upcoming" section into event blocks.
 
-An event block is a list whose items carry dates, the announcement before it (a paragraph that
-opens with bold text, or a subheading), any description between the two, and paragraphs after
-the list that are about the same event. The bot only claims a paragraph it can tie to the event;
+An event block is one or more lists whose items carry dates (lists separated only by blank
+lines and unit markers are one block: each slot may be a translation unit of its own), the
+announcement before it (a paragraph that opens with bold text, or a subheading), any description
+between the two, and paragraphs after the list that are about the same event. Every list's
+announcement is read first, so a paragraph that announces a list of its own is never taken for
+the outro of the block before it. The bot only claims a paragraph it can tie to the event;
 anything else stays where it is, so standing text is never retired by accident.
 """
 
+import bisect
+import calendar
 import re
+from dataclasses import dataclass, field
 
-from bot.core import dates
-from bot.core.lines import Chunk, Kind, Line
+from bot.core import dates, slot_parts
+from bot.core.lines import Chunk, Kind, Line, chunks, kind_of
 from bot.core.model import EventBlock, Timeslot
 from bot.core.sections import heading_title, plain_title
-from bot.core.syntax import LEADING_GLUE, OWN_UNIT
+from bot.core.settings import Settings
+from bot.core.syntax import LEADING_GLUE
+from bot.core.translate import Unit
 
 _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _WORD = re.compile(r"\w+")
@@ -24,53 +32,270 @@ _COMMON = frozenset(
         "meeting meetings ad hoc join more"
     ).split(" ")
 )
+_ITEM_PREFIX = re.compile(r"^[*#:;]+")
+_DEFINITION = re.compile(r"^[;:]")
+with calendar.different_locale("C"):
+    _MONTH_NAMES = "|".join(calendar.month_name[1:] + calendar.month_abbr[1:])
+#: A subheading that only groups blocks by month ("July 2023", "June–July"): no event's topic.
+_MONTH_HEADING = re.compile(
+    rf"^(?:(?:{_MONTH_NAMES})\.?|(?:19|20)[0-9]{{2}}|and|to|&|[\s,/\-\u2013\u2014])+$",
+    re.IGNORECASE,
+)
 
 
-def read_blocks(chunks: list[Chunk]) -> tuple[list[EventBlock], list[str]]:
-    """The event blocks of the section, and warnings about lines whose date can't be trusted."""
-    warnings: list[str] = []
-    lists = [i for i, chunk in enumerate(chunks) if chunk.kind is Kind.ITEM and _dated(chunk)]
-    claimed: set[int] = set()  # chunks already part of a block, by their first line's number
-    blocks = []
-    for n, i in enumerate(lists):
-        heading, intro, loose = _intro(chunks, i, claimed)
-        claimed.update(c.first.number for c in (*intro, *([heading] if heading else [])))
-        slots, undated = _read_items(chunks[i], warnings)
-        title = _title(heading, intro)
-        limit = lists[n + 1] if n + 1 < len(lists) else len(chunks)
-        outro, unsure = _outro(chunks, i, limit, title, claimed)
-        claimed.update(c.first.number for c in outro)
-        blocks.append(
-            EventBlock(title, heading, intro, chunks[i], slots, undated, outro, (*loose, *unsure))
+@dataclass
+class _List:
+    """A list under "Upcoming" as read: its slots, and the lines the bot cannot date."""
+
+    chunk: Chunk
+    slots: list[Timeslot] = field(default_factory=list)
+    undated: list[Line] = field(default_factory=list)
+    #: Whether any item names a date (trusted or not): only such lists make event blocks.
+    dated: bool = False
+
+
+@dataclass
+class _Reader:
+    lines: list[Line]
+    hidden: frozenset[int]
+    units: tuple[Unit, ...]
+    settings: Settings
+    warnings: list[str] = field(default_factory=list)
+    #: Lines a slot owns beyond its list (the rest of its unit): not read as paragraphs.
+    absorbed: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.by_number = {line.number: line for line in self.lines}
+        self.marked = sorted(
+            (u.marker_span[0], u) for u in self.units if u.marker_span is not None and u.marker
         )
-    return blocks, warnings
 
 
-def _dated(chunk: Chunk) -> bool:
+def read_blocks(
+    lines: list[Line],
+    hidden: frozenset[int],
+    units: tuple[Unit, ...],
+    heading: Line,
+    settings: Settings,
+) -> tuple[list[EventBlock], list[str]]:
+    """The event blocks of the section, and warnings naming each line the bot cannot place."""
+    reader = _Reader(lines, hidden, units, settings)
+    found = chunks(lines, hidden)
+    lists = {i: _read_list(reader, chunk) for i, chunk in enumerate(found) if _is_list(chunk)}
+    found_left = [c for c in found if c.first.number not in reader.absorbed]
+    index = {c.first.number: i for i, c in enumerate(found_left)}
+    lists = {index[c.chunk.first.number]: c for c in lists.values() if c.chunk.first.number in index}
+    groups = _groups(lists)
+    blocks = _blocks(found_left, lists, groups)
+    reader.warnings.extend(_unplaced(reader, found_left, blocks, lists, heading))
+    return blocks, reader.warnings
+
+
+def _is_list(chunk: Chunk) -> bool:
+    return chunk.kind is Kind.ITEM or (
+        chunk.kind is Kind.TEXT and all(_DEFINITION.match(line.text) for line in chunk.lines)
+    )
+
+
+# --- the items of a list --------------------------------------------------------------------
+
+
+def _read_list(reader: _Reader, chunk: Chunk) -> _List:
+    """Each item with its sub-items: a deeper item (`**` under `*`, `:` under `;`) belongs to
+    the item above it and goes where it goes."""
+    read = _List(chunk)
+    items: list[list[Line]] = []
     for line in chunk.lines:
-        try:
-            if dates.find(line.text):
-                return True
-        except dates.DateError:
-            return True
-    return False
+        if items and _deeper(line.text, items[-1][0].text):
+            items[-1].append(line)
+        else:
+            items.append([line])
+    for item in items:
+        _read_item(reader, read, item)
+    return read
 
 
-def _read_items(chunk: Chunk, warnings: list[str]) -> tuple[tuple[Timeslot, ...], tuple[Line, ...]]:
-    slots, undated = [], []
-    for line in chunk.lines:
-        try:
-            mention = dates.find(line.text)
-        except dates.DateError as error:
-            warnings.append(f"line {line.number}: {error}; left in place")
-            undated.append(line)
+def _deeper(child: str, parent: str) -> bool:
+    mine, theirs = _prefix(child), _prefix(parent)
+    return len(mine) > len(theirs) or (
+        len(mine) == len(theirs) and theirs.endswith(";") and mine.endswith(":")
+    )
+
+
+def _prefix(text: str) -> str:
+    match = _ITEM_PREFIX.match(text)
+    return match.group() if match else ""
+
+
+def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
+    line, children = item[0], item[1:]
+    try:
+        mentions, word = _sessions(line.text, [c.text for c in children], reader.settings)
+        child_mentions = [_live(c.text) for c in children]
+    except _Unsure as why:
+        reader.warnings.append(f"line {line.number}: {why}; left in place")
+        read.dated = True
+        read.undated.extend(item)
+        return
+    except dates.DateError as error:
+        reader.warnings.append(f"line {line.number}: {error}; left in place")
+        read.dated = True
+        read.undated.extend(item)
+        return
+    everything = (*mentions, *(m for found in child_mentions for m in found))
+    if not everything:
+        read.undated.extend(item)
+        return
+    read.dated = True
+    marker, rest = _own_unit(reader, line, children)
+    if rest is None:
+        read.undated.extend(item)
+        return
+    words = reader.settings.cancelled_words if word else ()
+    notes = [
+        slot_parts.own_text(c.text, found, words)
+        for c, found in zip((*children, *rest), (*child_mentions, *([()] * len(rest))), strict=True)
+    ]
+    read.slots.append(
+        Timeslot(
+            line=line,
+            mentions=everything,
+            marker=marker,
+            owned=(*children, *rest),
+            status=word,
+            own_text=slot_parts.own_text(line.text, mentions, words),
+            notes=tuple(n for n in notes if n),
+        )
+    )
+
+
+class _Unsure(Exception):
+    """A line whose sessions the bot cannot read with certainty; str() says why."""
+
+
+def _mentions(text: str) -> list[dates.Mention]:
+    found = dates.find(text)
+    return [found] if found else []
+
+
+def _live(text: str) -> list[dates.Mention]:
+    """The sessions written on a line, struck-out text left aside."""
+    struck = slot_parts.struck(text)
+    return [m for m in _mentions(text) if not any(s <= m.start < e for s, e in struck)]
+
+
+def _sessions(
+    text: str, children: list[str], settings: Settings
+) -> tuple[list[dates.Mention], str | None]:
+    """The sessions of an item's line, and the word that says they were not held, if any.
+
+    A struck date with a new one beside it is a rescheduled session, read on the new date; a
+    struck date marked cancelled is read (it is the day the session would have been) and logged
+    as cancelled; a struck date with nothing else to go on, or a cancellation beside a new date,
+    is not read with certainty.
+    """
+    live = _live(text)
+    word = slot_parts.status((text, *children), settings.cancelled_words)
+    struck_dates = [m for s, e in slot_parts.struck(text) for m in _mentions(text[s:e])]
+    if live:
+        if word and struck_dates:
+            raise _Unsure(
+                f"marked {word!r} but names a new date beside a struck one; "
+                "cannot tell which session it means"
+            )
+        return live, word
+    if struck_dates and word:
+        return _mentions(slot_parts.unstruck_tags(text)), word
+    if struck_dates:
+        raise _Unsure("its only date is struck out and it is not marked cancelled")
+    return [], word
+
+
+def _own_unit(
+    reader: _Reader, line: Line, children: list[Line]
+) -> tuple[str | None, tuple[Line, ...] | None]:
+    """The marker of the unit that opens on the line, and the lines past the item that unit
+    runs on to (they move with it); None for those when the unit runs into text that is not
+    the slot's, which the bot then leaves alone and names."""
+    unit = _unit_on(reader, line)
+    if unit is None:
+        return None, ()
+    end_of_line = line.start + len(line.text)
+    last = children[-1].number if children else line.number
+    rest: list[Line] = []
+    number = line.number + 1
+    while unit.end > end_of_line and (next_line := reader.by_number.get(number)) is not None:
+        if next_line.start >= unit.end:
+            break
+        kind = Kind.HIDDEN if number in reader.hidden else kind_of(next_line.text)
+        if number > last and kind is Kind.TEXT:
+            rest.append(next_line)
+        elif number > last and kind is not Kind.GLUE:
+            reader.warnings.append(
+                f"line {line.number}: its translation unit <!--T:{unit.marker}--> runs on to "
+                f"line {number}, which is not part of this session; left in place"
+            )
+            return unit.marker, None
+        number += 1
+    reader.absorbed.update(x.number for x in rest)
+    return unit.marker, tuple(rest)
+
+
+def _unit_on(reader: _Reader, line: Line) -> Unit | None:
+    """The first unit whose marker stands on the line."""
+    i = bisect.bisect_left(reader.marked, (line.start,), key=lambda pair: (pair[0],))
+    if i < len(reader.marked) and reader.marked[i][0] < line.start + len(line.text):
+        return reader.marked[i][1]
+    return None
+
+
+# --- lists into blocks ----------------------------------------------------------------------
+
+
+def _groups(lists: dict[int, _List]) -> list[list[int]]:
+    """Dated lists, with the dated lists that follow them directly (only blank lines or unit
+    markers between) grouped into one block."""
+    groups: list[list[int]] = []
+    for i in sorted(lists):
+        if not lists[i].dated:
             continue
-        if mention is None:
-            undated.append(line)
-            continue
-        own = OWN_UNIT.match(line.text)
-        slots.append(Timeslot(line, mention, own["marker"] if own else None))
-    return tuple(slots), tuple(undated)
+        if groups and groups[-1][-1] == i - 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _blocks(found: list[Chunk], lists: dict[int, _List], groups: list[list[int]]) -> list[EventBlock]:
+    claimed: set[int] = set()
+    intros = []
+    for group in groups:
+        heading, intro, loose = _intro(found, group[0], claimed)
+        intros.append((heading, intro, loose))
+        # Every paragraph that leads up to a list is that list's: never another block's outro.
+        claimed.update(c.first.number for c in (*intro, *loose, *([heading] if heading else [])))
+    blocks = []
+    for n, group in enumerate(groups):
+        heading, intro, loose = intros[n]
+        title = _title(heading, intro)
+        limit = groups[n + 1][0] if n + 1 < len(groups) else len(found)
+        outro, unsure = _outro(found, group[-1], limit, title, claimed)
+        claimed.update(c.first.number for c in outro)
+        slots = tuple(s for i in group for s in lists[i].slots)
+        undated = tuple(line for i in group for line in lists[i].undated)
+        blocks.append(
+            EventBlock(
+                title,
+                heading,
+                intro,
+                tuple(lists[i].chunk for i in group),
+                slots,
+                undated,
+                outro,
+                (*loose, *unsure),
+            )
+        )
+    return blocks
 
 
 def _intro(
@@ -99,7 +324,8 @@ def _heading_before(chunks: list[Chunk], j: int, claimed: set[int]) -> Chunk | N
 def _outro(
     chunks: list[Chunk], i: int, limit: int, title: str | None, claimed: set[int]
 ) -> tuple[tuple[Chunk, ...], tuple[Chunk, ...]]:
-    """Paragraphs after the list that are about the block, and the first one that might be."""
+    """Paragraphs right after the list that open by naming its event, and the first one that
+    might be about it; a paragraph that announces a later list is claimed already and ends it."""
     outro: list[Chunk] = []
     for j in range(i + 1, limit):
         chunk = chunks[j]
@@ -132,7 +358,8 @@ def _title(heading: Chunk | None, intro: tuple[Chunk, ...]) -> str | None:
     if intro and (lead := bold_lead(intro[0])):
         return lead
     if heading is not None:
-        return heading_title(heading.first.text) or None
+        title = heading_title(heading.first.text)
+        return title if title and not _MONTH_HEADING.match(title) else None
     return None
 
 
@@ -142,3 +369,56 @@ def _words(text: str) -> set[str]:
 
 def _shares_words(text: str, title: str) -> bool:
     return bool(_words(text) & _words(title))
+
+
+# --- what the bot cannot place --------------------------------------------------------------
+
+
+def _unplaced(
+    reader: _Reader,
+    found: list[Chunk],
+    blocks: list[EventBlock],
+    lists: dict[int, _List],
+    heading: Line,
+) -> list[str]:
+    """Warnings for dated text outside every block (a paragraph, a heading, a table row), and
+    for a section whose list items carry no date the bot can read at all."""
+    placed = {
+        line.number
+        for block in blocks
+        for chunk in (block.heading, *block.intro, *block.lists, *block.outro)
+        if chunk is not None
+        for line in chunk.lines
+    }
+    warnings = []
+    for line in reader.lines:
+        if line.number in placed or line.number in reader.hidden or line.number in reader.absorbed:
+            continue
+        kind = kind_of(line.text)
+        if kind in (Kind.BLANK, Kind.GLUE) or not _names_a_date(line.text):
+            continue
+        what = {Kind.TABLE: "a table row", Kind.HEADING: "a heading"}.get(kind, "text")
+        if kind is Kind.TABLE:
+            warnings.append(
+                f"line {line.number}: a date in {what}: the bot does not move table rows; "
+                "left in place"
+            )
+        else:
+            warnings.append(
+                f"line {line.number}: a date in {what} that is no session list the bot can "
+                "read; left in place"
+            )
+    items = any(c.kind is Kind.ITEM for c in found)
+    if items and not any(read.dated for read in lists.values()):
+        warnings.append(
+            f"line {heading.number}: the list items under this heading carry no date the bot "
+            "can read; nothing moves"
+        )
+    return warnings
+
+
+def _names_a_date(text: str) -> bool:
+    try:
+        return bool(_mentions(text))
+    except dates.DateError:
+        return True
