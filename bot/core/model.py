@@ -86,8 +86,10 @@ class When:
 
     @property
     def last_day(self) -> date:
-        """The day the session ends on, for "August 16–19, 2023"."""
-        return (self.end - timedelta(microseconds=1)).date() if not self.has_time else self.end.date()
+        """The day the session ends on, for "August 16-19, 2023"."""
+        if self.has_time:
+            return self.end.date()
+        return (self.end - timedelta(microseconds=1)).date()
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,7 @@ def _resolve(
         except dates.DateError as error:
             return None, f"line {slot.line.number}: {error}; left in place"
         start, end = dates.session(mention, day, settings.default_duration)
-        times.append(
-            When(start, end, mention.start_time is not None, mention.end_time is not None)
-        )
+        times.append(When(start, end, mention.start_time is not None, mention.end_time is not None))
     times.sort(key=lambda when: (when.start, when.end))
     return Session(slot, block, tuple(times)), ""
 

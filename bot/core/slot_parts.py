@@ -57,8 +57,10 @@ _STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
 
 _CUT, _JOIN_CUT = "\x00", "\x01"
 _SEPARATORS = "|,;:@/\u00b7\u2022\u2013\u2014-"
-_GAP = re.compile(rf"[\s{re.escape(_SEPARATORS)}]*[{_CUT}{_JOIN_CUT}][\s{_CUT}{_JOIN_CUT}"
-                  rf"{re.escape(_SEPARATORS)}]*")
+_GAP = re.compile(
+    rf"[\s{re.escape(_SEPARATORS)}]*[{_CUT}{_JOIN_CUT}][\s{_CUT}{_JOIN_CUT}"
+    rf"{re.escape(_SEPARATORS)}]*"
+)
 _EMPTY_TVAR = re.compile(rf"<tvar\b[^<>]*>[\s{_CUT}{_JOIN_CUT}]*</tvar>", re.IGNORECASE)
 _EMPTY_STRUCK = re.compile(
     rf"<(s|del|strike)\b[^<>]*>[\s{_CUT}{_JOIN_CUT}]*</\1\s*>", re.IGNORECASE
@@ -66,14 +68,18 @@ _EMPTY_STRUCK = re.compile(
 _EMPTY_BRACKETS = re.compile(rf"\([\s{_CUT}{_JOIN_CUT}{re.escape(_SEPARATORS)}]*\)")
 
 
-def own_text(text: str, mentions: Iterable[Mention] = (), status_words: tuple[str, ...] = ()) -> str:
+def own_text(
+    text: str, mentions: Iterable[Mention] = (), status_words: tuple[str, ...] = ()
+) -> str:
     """A line's own words: the line without its list prefix, translate markup, dates and join
     details, with the separators that stood between them ("| Zoom |") gone too. Empty for a
     line that held only join details. The status words go too: the entry's status says it."""
     cuts = [(m.start, _closed(text, m.start, m.end), _CUT) for m in mentions]
     if status_words:
         pattern = re.compile(
-            r"(?:'{2,3}|\()?\s*\b(?:" + "|".join(map(re.escape, status_words)) + r")\b[\s.!:]*(?:'{2,3}|\))?",
+            r"(?:'{2,3}|\()?\s*\b(?:"
+            + "|".join(map(re.escape, status_words))
+            + r")\b[\s.!:]*(?:'{2,3}|\))?",
             re.IGNORECASE,
         )
         cuts += [(m.start(), m.end(), _CUT) for m in pattern.finditer(text)]
@@ -121,7 +127,7 @@ def _cut(text: str, cuts: list[tuple[int, int, str]]) -> str:
     for start, end, mark in sorted(cuts):
         if end <= at:
             continue
-        pieces.append(text[at:max(start, at)])
+        pieces.append(text[at : max(start, at)])
         pieces.append(f" {mark} ")
         at = end
     pieces.append(text[at:])

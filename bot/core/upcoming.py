@@ -36,7 +36,7 @@ _ITEM_PREFIX = re.compile(r"^[*#:;]+")
 _DEFINITION = re.compile(r"^[;:]")
 with calendar.different_locale("C"):
     _MONTH_NAMES = "|".join(calendar.month_name[1:] + calendar.month_abbr[1:])
-#: A subheading that only groups blocks by month ("July 2023", "June–July"): no event's topic.
+#: A subheading that only groups blocks by month ("July 2023", "June-July"): no event's topic.
 _MONTH_HEADING = re.compile(
     rf"^(?:(?:{_MONTH_NAMES})\.?|(?:19|20)[0-9]{{2}}|and|to|&|[\s,/\-\u2013\u2014])+$",
     re.IGNORECASE,
@@ -81,10 +81,10 @@ def read_blocks(
     """The event blocks of the section, and warnings naming each line the bot cannot place."""
     reader = _Reader(lines, hidden, units, settings)
     found = chunks(lines, hidden)
-    lists = {i: _read_list(reader, chunk) for i, chunk in enumerate(found) if _is_list(chunk)}
+    read = [_read_list(reader, chunk) for chunk in found if _is_list(chunk)]
     found_left = [c for c in found if c.first.number not in reader.absorbed]
     index = {c.first.number: i for i, c in enumerate(found_left)}
-    lists = {index[c.chunk.first.number]: c for c in lists.values() if c.chunk.first.number in index}
+    lists = {index[c.chunk.first.number]: c for c in read if c.chunk.first.number in index}
     groups = _groups(lists)
     blocks = _blocks(found_left, lists, groups)
     reader.warnings.extend(_unplaced(reader, found_left, blocks, lists, heading))
@@ -266,7 +266,9 @@ def _groups(lists: dict[int, _List]) -> list[list[int]]:
     return groups
 
 
-def _blocks(found: list[Chunk], lists: dict[int, _List], groups: list[list[int]]) -> list[EventBlock]:
+def _blocks(
+    found: list[Chunk], lists: dict[int, _List], groups: list[list[int]]
+) -> list[EventBlock]:
     claimed: set[int] = set()
     intros = []
     for group in groups:
