@@ -119,8 +119,9 @@ def test_weekday_must_be_a_whole_word():
     assert found("xMonday, June 26").weekday is None
 
 
-def test_numeric_date_is_ambiguous_and_not_read():
-    assert find("06/07/2023 at 12:00 UTC") is None
+def test_numeric_date_read_both_ways_is_an_error_naming_it():
+    with pytest.raises(DateError, match="'06/07/2023'"):
+        find("06/07/2023 at 12:00 UTC")
 
 
 # --- date forms ---
