@@ -10,8 +10,6 @@ bot owns that in the log).
 import re
 from collections.abc import Iterable
 
-from bot.core.dates import Mention
-
 _MEETING_HOSTS = (
     r"(?:[\w\-]+\.)*(?:zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com"
     r"|teams\.live\.com|webex\.com|meet\.jit\.si|whereby\.com|bluejeans\.com"
@@ -46,35 +44,50 @@ _RECORDING_REACH = 80
 _JOIN_LEAD = re.compile(
     r"\b(?:(?:join|joining)(?:\s+(?:us|the\s+call|the\s+meeting|here|now))?"
     r"(?:\s+(?:on|via|at|using|through|with|in))?|zoom|google\s+meet|teams|webex|"
-    r"(?:meeting|call|join)\s+link|link)\s*:?\s*$",
+    r"(?:meeting|call|join)\s+link|link|on|via|at|using|through)\s*:?\s*$",
     re.IGNORECASE,
 )
+#: Links that only say when the session is (zonestamp, timeanddate): the entry's date says it.
+_TIME_LINK = re.compile(
+    r"\[(?:https?:)?//(?:zonestamp\.toolforge\.org|(?:www\.)?timeanddate\.com/worldclock/)"
+    r"[^\]]*\]|(?:https?:)?//(?:zonestamp\.toolforge\.org|(?:www\.)?timeanddate\.com/worldclock/)"
+    r"[^\s\[\]<>|]*",
+    re.IGNORECASE,
+)
+#: A line break tag: the entry is one line.
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+#: Words that only led up to a date that is cut ("Sessions on").
+_DATE_LEAD = re.compile(r"\b(?:(?:sessions?|calls?|held)\s+)?(?:on|at)\s*$", re.IGNORECASE)
 _URL = re.compile(r"(?:https?:|ftp:)?//[^\s\[\]<>|]+", re.IGNORECASE)
 _TRANSLATE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^>\s]+-->", re.IGNORECASE)
 _PREFIX = re.compile(r"^[*#:;]+[ \t]*")
-_STRUCK = re.compile(r"<(s|del|strike)\b[^<>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
 
 _CUT, _JOIN_CUT = "\x00", "\x01"
-_SEPARATORS = "|,;:@/\u00b7\u2022\u2013\u2014-"
+_SEPARATORS = "|,;:.@/\u00b7\u2022\u2013\u2014-"
 _GAP = re.compile(
     rf"[\s{re.escape(_SEPARATORS)}]*[{_CUT}{_JOIN_CUT}][\s{_CUT}{_JOIN_CUT}"
     rf"{re.escape(_SEPARATORS)}]*"
 )
 _EMPTY_TVAR = re.compile(rf"<tvar\b[^<>]*>[\s{_CUT}{_JOIN_CUT}]*</tvar>", re.IGNORECASE)
 _EMPTY_STRUCK = re.compile(
-    rf"<(s|del|strike)\b[^<>]*>[\s{_CUT}{_JOIN_CUT}]*</\1\s*>", re.IGNORECASE
+    rf"<(s|del|strike)\b[^<>]*>[\s{_CUT}{_JOIN_CUT}{re.escape(_SEPARATORS)}]*</\1\s*>",
+    re.IGNORECASE,
 )
+#: What joined two sessions that are both cut: "June 26 @ 12:00 UTC and 17:00 UTC".
+_JOINED_CUTS = re.compile(rf"{_CUT}[\s,]*(?:\band\b|&)?[\s,]*(?={_CUT})", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(rf"\([\s{_CUT}{_JOIN_CUT}{re.escape(_SEPARATORS)}]*\)")
 
 
 def own_text(
-    text: str, mentions: Iterable[Mention] = (), status_words: tuple[str, ...] = ()
+    text: str, dates: Iterable[tuple[int, int]] = (), status_words: tuple[str, ...] = ()
 ) -> str:
     """A line's own words: the line without its list prefix, translate markup, dates and join
     details, with the separators that stood between them ("| Zoom |") gone too. Empty for a
-    line that held only join details. The status words go too: the entry's status says it."""
-    cuts = [(m.start, _closed(text, m.start, m.end), _CUT) for m in mentions]
+    line that held only join details. `dates` are the spans of its sessions' dates, and of
+    struck-out dates the session no longer has. The status words go too: the entry's status
+    says it."""
+    cuts = [(start, _closed(text, start, end), _CUT) for start, end in dates]
     if status_words:
         pattern = re.compile(
             r"(?:'{2,3}|\()?\s*\b(?:"
@@ -94,9 +107,11 @@ def _closed(text: str, start: int, end: int) -> int:
     return end
 
 
-def struck(text: str) -> list[tuple[int, int]]:
-    """Spans of struck-out text (`<s>`, `<del>`, `<strike>`): what the editor took back."""
-    return [match.span() for match in _STRUCK.finditer(text)]
+def blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans blanked (same length): struck text says nothing of the session."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def unstruck_tags(text: str) -> str:
@@ -137,7 +152,8 @@ def _cut(text: str, cuts: list[tuple[int, int, str]]) -> str:
 def _markup_cuts(text: str) -> list[tuple[int, int, str]]:
     prefix = _PREFIX.match(text)
     cuts = [(0, prefix.end(), _CUT)] if prefix else []
-    return cuts + [(m.start(), m.end(), _CUT) for m in _TRANSLATE.finditer(text)]
+    markup = (*_TRANSLATE.finditer(text), *_TIME_LINK.finditer(text), *_BREAK.finditer(text))
+    return cuts + [(m.start(), m.end(), _CUT) for m in markup]
 
 
 def _join_cuts(text: str) -> list[tuple[int, int, str]]:
@@ -152,6 +168,7 @@ def _join_cuts(text: str) -> list[tuple[int, int, str]]:
 def _tidy(text: str) -> str:
     """Closes the gaps the cuts left: an introduction to a removed join link goes with it, empty
     brackets and tvars go, and separators next to a gap fold into one."""
+    text = _JOINED_CUTS.sub("", text)
     text = _EMPTY_TVAR.sub(_CUT, text)
     text = _EMPTY_STRUCK.sub(_CUT, text)
     text = _EMPTY_BRACKETS.sub(_CUT, text)
@@ -161,8 +178,19 @@ def _tidy(text: str) -> str:
             break
         lead = _JOIN_LEAD.search(text, 0, at)
         text = (text[: lead.start()] if lead else text[:at]) + _CUT + text[at + 1 :]
+    text = _lead_dropped(text)
     text = _GAP.sub(_fold, text)
     return " ".join(text.split()).strip()
+
+
+def _lead_dropped(text: str) -> str:
+    """Drops "on" or "Sessions on" where only a date, now cut, followed."""
+    pieces = text.split(_CUT)
+    for i, piece in enumerate(pieces[:-1]):
+        lead = _DATE_LEAD.search(piece)
+        if lead:
+            pieces[i] = piece[: lead.start()]
+    return _CUT.join(pieces)
 
 
 def _fold(gap: re.Match[str]) -> str:

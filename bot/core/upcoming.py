@@ -12,6 +12,7 @@ anything else stays where it is, so standing text is never retired by accident.
 import bisect
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core import dates, slot_parts
@@ -69,6 +70,8 @@ class _Reader:
         self.marked = sorted(
             (u.marker_span[0], u) for u in self.units if u.marker_span is not None and u.marker
         )
+        self.numbered = sorted((u for u in self.units if u.marker), key=lambda u: u.start)
+        self.starts = [u.start for u in self.numbered]
 
 
 def read_blocks(
@@ -80,7 +83,7 @@ def read_blocks(
 ) -> tuple[list[EventBlock], list[str]]:
     """The event blocks of the section, and warnings naming each line the bot cannot place."""
     reader = _Reader(lines, hidden, units, settings)
-    found = chunks(lines, hidden)
+    found = [part for chunk in chunks(lines, hidden) for part in _definition_lists_apart(chunk)]
     read = [_read_list(reader, chunk) for chunk in found if _is_list(chunk)]
     found_left = [c for c in found if c.first.number not in reader.absorbed]
     index = {c.first.number: i for i, c in enumerate(found_left)}
@@ -89,6 +92,21 @@ def read_blocks(
     blocks = _blocks(found_left, lists, groups)
     reader.warnings.extend(_unplaced(reader, found_left, blocks, lists, heading))
     return blocks, reader.warnings
+
+
+def _definition_lists_apart(chunk: Chunk) -> list[Chunk]:
+    """A paragraph and the definition list (`;`/`:`) written right under it, as two chunks."""
+    if chunk.kind is not Kind.TEXT:
+        return [chunk]
+    parts: list[list[Line]] = []
+    for line in chunk.lines:
+        if parts and bool(_DEFINITION.match(line.text)) == bool(
+            _DEFINITION.match(parts[-1][0].text)
+        ):
+            parts[-1].append(line)
+        else:
+            parts.append([line])
+    return [Chunk(Kind.TEXT, tuple(part)) for part in parts]
 
 
 def _is_list(chunk: Chunk) -> bool:
@@ -131,14 +149,9 @@ def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
     line, children = item[0], item[1:]
     try:
         mentions, word = _sessions(line.text, [c.text for c in children], reader.settings)
-        child_mentions = [_live(c.text) for c in children]
-    except _Unsure as why:
+        child_mentions = [dates.find_all(c.text) for c in children]
+    except (_Unsure, dates.DateError) as why:
         reader.warnings.append(f"line {line.number}: {why}; left in place")
-        read.dated = True
-        read.undated.extend(item)
-        return
-    except dates.DateError as error:
-        reader.warnings.append(f"line {line.number}: {error}; left in place")
         read.dated = True
         read.undated.extend(item)
         return
@@ -153,7 +166,7 @@ def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
         return
     words = reader.settings.cancelled_words if word else ()
     notes = [
-        slot_parts.own_text(c.text, found, words)
+        slot_parts.own_text(c.text, _spans(c.text, found), words)
         for c, found in zip((*children, *rest), (*child_mentions, *([()] * len(rest))), strict=True)
     ]
     read.slots.append(
@@ -163,25 +176,27 @@ def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
             marker=marker,
             owned=(*children, *rest),
             status=word,
-            own_text=slot_parts.own_text(line.text, mentions, words),
+            own_text=slot_parts.own_text(line.text, _spans(line.text, mentions), words),
             notes=tuple(n for n in notes if n),
         )
     )
 
 
+def _spans(text: str, mentions: Iterable[dates.Mention]) -> list[tuple[int, int]]:
+    """What leaves a line's words as dates: its sessions, and struck dates it no longer holds."""
+    struck = [(s, e) for s, e in dates.strike_spans(text) if _struck_date(text, s, e)]
+    return [*((m.start, m.end) for m in mentions), *struck]
+
+
+def _struck_date(text: str, start: int, end: int) -> bool:
+    try:
+        return bool(dates.find_all(slot_parts.unstruck_tags(text[start:end])))
+    except dates.DateError:
+        return True
+
+
 class _Unsure(Exception):
     """A line whose sessions the bot cannot read with certainty; str() says why."""
-
-
-def _mentions(text: str) -> list[dates.Mention]:
-    found = dates.find(text)
-    return [found] if found else []
-
-
-def _live(text: str) -> list[dates.Mention]:
-    """The sessions written on a line, struck-out text left aside."""
-    struck = slot_parts.struck(text)
-    return [m for m in _mentions(text) if not any(s <= m.start < e for s, e in struck)]
 
 
 def _sessions(
@@ -194,9 +209,16 @@ def _sessions(
     as cancelled; a struck date with nothing else to go on, or a cancellation beside a new date,
     is not read with certainty.
     """
-    live = _live(text)
-    word = slot_parts.status((text, *children), settings.cancelled_words)
-    struck_dates = [m for s, e in slot_parts.struck(text) for m in _mentions(text[s:e])]
+    live = dates.find_all(text)
+    struck = dates.strike_spans(text)
+    word = slot_parts.status(
+        (slot_parts.blanked(text, struck), *children), settings.cancelled_words
+    )
+    struck_dates = [
+        m
+        for m in (dates.find_all(slot_parts.unstruck_tags(text)) if struck else [])
+        if any(s <= m.start < e for s, e in struck)
+    ]
     if live:
         if word and struck_dates:
             raise _Unsure(
@@ -205,7 +227,7 @@ def _sessions(
             )
         return live, word
     if struck_dates and word:
-        return _mentions(slot_parts.unstruck_tags(text)), word
+        return struck_dates, word
     if struck_dates:
         raise _Unsure("its only date is struck out and it is not marked cancelled")
     return [], word
@@ -219,7 +241,7 @@ def _own_unit(
     the slot's, which the bot then leaves alone and names."""
     unit = _unit_on(reader, line)
     if unit is None:
-        return None, ()
+        return _unit_around(reader, line, children), ()
     end_of_line = line.start + len(line.text)
     last = children[-1].number if children else line.number
     rest: list[Line] = []
@@ -239,6 +261,19 @@ def _own_unit(
         number += 1
     reader.absorbed.update(x.number for x in rest)
     return unit.marker, tuple(rest)
+
+
+def _unit_around(reader: _Reader, line: Line, children: list[Line]) -> str | None:
+    """The marker of a unit that holds the item and nothing else, its marker on a line of its
+    own before it (`<!--T:3-->` above `* June 26 ...`): the slot is that unit."""
+    i = bisect.bisect_right(reader.starts, line.start) - 1
+    if i < 0:
+        return None
+    unit = reader.numbered[i]
+    last = children[-1] if children else line
+    if unit.end <= line.start or unit.end > last.start + len(last.text):
+        return None
+    return unit.marker
 
 
 def _unit_on(reader: _Reader, line: Line) -> Unit | None:
@@ -421,6 +456,6 @@ def _unplaced(
 
 def _names_a_date(text: str) -> bool:
     try:
-        return bool(_mentions(text))
+        return bool(dates.find_all(text))
     except dates.DateError:
         return True
