@@ -342,6 +342,15 @@ CASES = [
         units={"moved": ["3"], "retired": []},
     ),
     Case(
+        "unit-runs-into-the-next-slot",
+        "2023-07-01T00:00:00",
+        kept=("<!--T:3--> Monday, June 26, 2023 @ 12:00 UTC\n* Friday, June 30",),
+        warnings=(
+            (9, "its translation unit <!--T:3--> runs on to line 10"),
+            (10, "inside the translation unit <!--T:3--> that opens on line 9"),
+        ),
+    ),
+    Case(
         "every-slot-its-own-unit-in-the-block",
         "2023-06-27T00:00:00",
         logged=(unit("3", "June 26, 2023 (12:00 UTC). Topic: Copyright conversation hours."),),

@@ -490,7 +490,12 @@ def moments(draw, happening: tuple[Event, ...]) -> datetime:
 
 # --- the properties -------------------------------------------------------------------------
 
-CHECK = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CHECK = settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 GLUE = re.compile(r"^\s*(?:</?translate(?: nowrap)?>|<!--T:[^>]*-->)?\s*$")
 ENTRY = re.compile(r"^\* (?:<translate>(?:<!--T:[^>]*--> )?)?(?P<entry>.*?)(?:</translate>)?$")
 

@@ -64,6 +64,9 @@ class _Reader:
     warnings: list[str] = field(default_factory=list)
     #: Lines a slot owns beyond its list (the rest of its unit): not read as paragraphs.
     absorbed: set[int] = field(default_factory=set)
+    #: Units that open on a slot left in place and run on over other items, with that line:
+    #: the items inside stay too, or the unit would lose its marker or be split.
+    held: list[tuple[Unit, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_number = {line.number: line for line in self.lines}
@@ -160,6 +163,14 @@ def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
         read.undated.extend(item)
         return
     read.dated = True
+    held = next(((u, n) for u, n in reader.held if u.start <= line.start < u.end), None)
+    if held is not None:
+        reader.warnings.append(
+            f"line {line.number}: inside the translation unit <!--T:{held[0].marker}--> that "
+            f"opens on line {held[1]} and stays; left in place"
+        )
+        read.undated.extend(item)
+        return
     marker, rest = _own_unit(reader, line, children)
     if rest is None:
         read.undated.extend(item)
@@ -257,6 +268,7 @@ def _own_unit(
                 f"line {line.number}: its translation unit <!--T:{unit.marker}--> runs on to "
                 f"line {number}, which is not part of this session; left in place"
             )
+            reader.held.append((unit, line.number))
             return unit.marker, None
         number += 1
     reader.absorbed.update(x.number for x in rest)
@@ -273,6 +285,11 @@ def _unit_around(reader: _Reader, line: Line, children: list[Line]) -> str | Non
     last = children[-1] if children else line
     if unit.end <= line.start or unit.end > last.start + len(last.text):
         return None
+    before = reader.by_number.get(line.number - 1)
+    while before is not None and before.end > unit.start:
+        if kind_of(before.text) is not Kind.GLUE:
+            return None  # the unit holds text above the item too
+        before = reader.by_number.get(before.number - 1)
     return unit.marker
 
 
