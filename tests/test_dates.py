@@ -5,7 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.dates import DateError, Mention, find, resolve, session
@@ -414,12 +414,14 @@ STYLES = [
 ]
 
 
+@settings(derandomize=True)
 @given(st.dates(date(1900, 1, 1), date(2099, 12, 31)), st.sampled_from(STYLES))
 def test_written_dates_read_back(day, style):
     line = f"* <translate><!--T:50--> {style(day)}. Topic: policy.</translate>"
     assert resolve(found(line), datetime.combine(day, time(), UTC)) == day
 
 
+@settings(derandomize=True)
 @given(st.times(), st.booleans())
 def test_written_times_read_back(clock, twelve_hour):
     hour = (clock.hour - 1) % 12 + 1
@@ -429,6 +431,7 @@ def test_written_times_read_back(clock, twelve_hour):
     assert mention.start_time == clock.replace(second=0, microsecond=0)
 
 
+@settings(derandomize=True)
 @given(st.text() | st.text(alphabet="0123456789 :-\u2013/.,()+\u2212amptoUTCGMJuneFebMonday'<>[]"))
 def test_find_raises_nothing_but_date_error(text):
     with contextlib.suppress(DateError):

@@ -35,12 +35,16 @@ class Alternative:
 class Mention:
     """One session as written; a missing year is resolved later, by resolve().
 
-    start/end/text: the span in the line (for a second session on the same date, "and 17:00 UTC",
-    only its time). year/month/day/weekday: the first day; year is the written one, the one the
-    range's other end carries, or the one a zonestamp/timeanddate link carries. start_time,
-    end_time, zone, zone_label: the time as written (zone UTC when none is written). end_*: the
-    last day of a multi-day range ("August 16-19"), None for a single day. alternatives: other
-    trusted writings of the same start. link: the URL whose moment confirmed or gave the start.
+    start/end/text: the span in the line; for a further session on the same date ("June 26 @
+    12:00 UTC and 17:00 UTC") only its time, "17:00 UTC". year/month/day/weekday: the first day;
+    year is the written one, the one the range's other end carries, or the one a link carries.
+    start_time/end_time: the time as written, or the link's when none is. zone: the time's zone
+    (UTC when none is written or the time is the link's; a time with no zone written before one
+    with a zone, "12:00 and 17:00 Europe/Berlin", takes that zone). zone_label: the zone as
+    written next to the time, else None. end_year/end_month/end_day/end_weekday: the last day of
+    a range of days ("August 16-19"), all None for a single day. alternatives: other trusted
+    writings of the same start, checked by resolve(). link: the zonestamp or timeanddate URL whose
+    moment confirmed or gave the start.
     """
 
     start: int
@@ -174,9 +178,7 @@ _NUMERIC = re.compile(
     r"|(?P<sa>[0-9]{1,2})/(?P<sb>[0-9]{1,2})/(?P<sy>(?:19|20)[0-9]{2})(?![\w\-/]|\.[0-9])",
     _FLAGS,
 )
-# Where a date's number may start: not inside a word, a longer number, a time or a version
-# ("-" stays: "16-19 August").
-_DATE_START = re.compile(r"(?<![0-9A-Za-z_/:.+\u2212])[0-9]{1,4}(?![0-9])")
+_DIGITS = re.compile(r"[0-9]+")
 # Searched backwards from a number (the $), for the month name of "June 26".
 _MONTH_BEFORE = re.compile(r"\b[a-z]{3,9}\b\.?\s+$", _FLAGS)
 _MONTH_REACH = len("September. ") + 4
@@ -225,14 +227,15 @@ _TIME = re.compile(
 )
 # What may stand between a date and the time written just before it ("12:00 UTC, Monday, June
 # 26", "At 14:00 UTC on June 26") or just after it ("June 26, 12:00", "June 26 @ 12:00").
-_BEFORE_DATE = re.compile(r"[\s,(]*(?:\bon\s+)?(?:\bthe\s+)?", _FLAGS)
-_AFTER_DATE = re.compile(r"[\s,(@\-\u2013]*(?:\b(?:at|from)\b\s*)?", _FLAGS)
+# Square brackets are those of external links, whose address is blanked: "@ [url 12:00 UTC]".
+_BEFORE_DATE = re.compile(r"[\s,(\[\]]*(?:\bon\s+)?(?:\bthe\s+)?", _FLAGS)
+_AFTER_DATE = re.compile(r"[\s,(@\-\u2013\[\]]*(?:\b(?:at|from)\b[\s\[]*)?", _FLAGS)
 _TIME_REACH = 80  # how far before a date a time directly before it is looked for
 # Between two times: the same moment in another zone ("14:00 CEST / 12:00 UTC", "12:00 UTC
 # (14:00 CEST)"), or another session on the same date ("12:00 UTC and 17:00 UTC").
-_SAME_MOMENT = re.compile(r"\s*(?:/|\(|=)\s*", _FLAGS)
+_SAME_MOMENT = re.compile(r"[\s\]]*(?:/|\(|=)[\s\[]*", _FLAGS)
 _NEXT_SESSION = re.compile(
-    r"\s*\)?\s*(?:,|;|&|\band\b)\s*(?:(?:and|&)\s+)?(?:(?:again|also)\s+)?(?:(?:at|@)\s*)?",
+    r"[\s\])]*(?:,|;|&|\band\b)\s*(?:(?:and|&)\s+)?(?:(?:again|also)\s+)?(?:(?:at|@)\s*)?[\s\[]*",
     _FLAGS,
 )
 _SENTENCE_END = re.compile(r".*[.;!?|\u00b7\u2022]", re.DOTALL)
@@ -282,9 +285,9 @@ def find_all(text: str, deadline_words: tuple[str, ...] = DEADLINE_WORDS) -> lis
         groups = _clock_groups(plain, day.end, limit) or ([[leads[i]]] if leads[i] else [])
         if not _is_deadline(plain, found, i, deadline_words):
             sessions.extend(_day_mentions(text, day, groups))
-    if not sessions:
+    if not found:
         return [_link_mention(link) for link in links]
-    return _with_links(plain, sessions, links)
+    return _with_links(plain, sessions, links) if sessions else []
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -300,7 +303,7 @@ def _dates(plain: str, text: str) -> list[_Date]:
     """Every date in the line, in order; "August 16-19" and "16-19 August" are one date each,
     and so are two dates joined as a range."""
     found: list[_Date] = []
-    for run in _DATE_START.finditer(plain):
+    for run in _DIGITS.finditer(plain):
         floor = found[-1].end if found else 0
         match = _date_at(plain, run) if run.start() >= floor else None
         if match is None or match.start() < floor:
@@ -316,6 +319,8 @@ def _date_at(plain: str, run: re.Match[str]) -> re.Match[str] | None:
     """The date whose number starts the run of digits: finding numbers first and trying each form
     there is several times faster than searching the line for each form."""
     at = run.start()
+    if run.end() - at > 4 or (at and (plain[at - 1].isalnum() or plain[at - 1] in _INSIDE)):
+        return None  # inside a word, a longer number, a time or a version ("-": "16-19 August")
     if run.end() - at > 2:
         return _NUMERIC.match(plain, at)
     if at > 3 and plain[at - 1].isspace():
@@ -336,7 +341,9 @@ def _day_range_start(plain: str, match: re.Match[str], floor: int) -> re.Match[s
     before = _DAY_RANGE_START.search(
         plain, max(floor, match.start() - _DAY_RANGE_REACH), match.start()
     )
-    return before if before and before.start() >= floor else None
+    if before is None or before.start() < floor or int(before["day"]) >= int(match["day"]):
+        return None  # "30-2 August" is no range of days
+    return before
 
 
 def _read_date(plain: str, text: str, match: re.Match[str], before: re.Match[str] | None) -> _Date:
@@ -348,7 +355,7 @@ def _read_date(plain: str, text: str, match: re.Match[str], before: re.Match[str
         first, last = int(before["day"]), int(match["day"])
         return _day_range(plain, text, match, (before.start(), match.end()), (first, last))
     after = _DAY_RANGE_END.match(plain, match.end()) if match["year"] is None else None
-    if after and not _is_month(after["next"] or ""):
+    if after and int(after["day"]) > int(match["day"]) and not _is_month(after["next"] or ""):
         end = after.end("year") if after["year"] else after.end("day")
         days = (int(match["day"]), int(after["day"]))
         return _day_range(plain, text, match, (match.start(), end), days, after["year"])
@@ -365,18 +372,16 @@ def _day_range(
     days: tuple[int, int],
     year_after: str | None = None,
 ) -> _Date:
-    """ "August 16-19, 2023" or "16-19 August 2023": one month, one year, two days."""
+    """ "August 16-19, 2023" or "16-19 August 2023": one month, one year, two days, the first
+    before the last (checked by the caller, which reads anything else as no range)."""
     start, weekday = _weekday_before(plain, span[0])
     written = text[start : span[1]]
     month = _month_number(match["month"])
     year_text = match["year"] or year_after
     year = int(year_text) if year_text else None
-    first, last = days
     if any(_date_or_none(year or 2000, month, day) is None for day in days):
         raise DateError(f"{written!r} is not a date")
-    if first >= last:
-        raise DateError(f"{written!r} ends before it starts")
-    return _Date(start, span[1], year, month, first, weekday, year, month, last)
+    return _Date(start, span[1], year, month, days[0], weekday, year, month, days[1])
 
 
 def _numeric_fields(match: re.Match[str]) -> tuple[int, int, int]:
@@ -396,9 +401,12 @@ def _numeric_fields(match: re.Match[str]) -> tuple[int, int, int]:
     return valid[0]
 
 
+_INSIDE = "_/:.+\u2212"
+
+
 def _joined(plain: str, start: int) -> bool:
     """Whether a match starts inside a word or number: "06/26", "v1.26", "T:24", "UTC+2"."""
-    return start > 0 and (plain[start - 1].isalnum() or plain[start - 1] in "_/:.+-\u2212")
+    return start > 0 and (plain[start - 1].isalnum() or plain[start - 1] in _INSIDE + "-")
 
 
 def _is_month(written: str) -> bool:
@@ -518,7 +526,8 @@ def _ends_with_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
 
 def _time_before(plain: str, found: list[_Date], i: int) -> _Clock | None:
     """The time written directly before the date ("12:00 UTC, Monday, June 26"), unless it is
-    written directly after the date before ("June 26 @ 12:00 UTC, June 28" is June 26's)."""
+    written directly after the date before ("June 26 @ 12:00 UTC, June 28" is June 26's) or
+    continues its times ("June 26 @ 12:00 UTC and 17:00 UTC, June 28" too)."""
     floor = found[i - 1].end if i else 0
     if not plain[max(floor, found[i].start - _TIME_REACH) : found[i].start].strip(" *#:;"):
         return None
@@ -530,7 +539,12 @@ def _time_before(plain: str, found: list[_Date], i: int) -> _Clock | None:
         return None
     if i and _AFTER_DATE.fullmatch(plain, floor, last.start()):
         return None
-    return _read_clock(last)
+    clock = _read_clock(last)
+    if clock and i:
+        before = [c for group in _clock_groups(plain, floor, last.end()) for c in group]
+        if len(before) > 1 and before[-1].end == clock.end:
+            return None
+    return clock
 
 
 def _after_limit(found: list[_Date], leads: list[_Clock | None], i: int, length: int) -> int:
@@ -562,7 +576,10 @@ def _clock_groups(plain: str, pos: int, endpos: int) -> list[list[_Clock]]:
         clock = _read_clock(match) if match else None
         if clock is None:
             break
-        if join.re is _SAME_MOMENT and groups[-1][-1].zone_label != clock.zone_label:
+        labels = (groups[-1][-1].zone_label, clock.zone_label)
+        if join.re is _SAME_MOMENT and None in labels:
+            break  # "12:00 UTC (1h30)" is a duration, not the same moment
+        if join.re is _SAME_MOMENT and labels[0] != labels[1]:
             groups[-1].append(clock)
         else:
             groups.append([clock])
