@@ -382,6 +382,33 @@ CASES = [
         kept=("; Friday, June 30, 2023 @ 16:00 UTC\n: " + ZOOM,),
     ),
     Case(
+        "definition-term-over-its-sessions",
+        "2023-06-26T12:00:00",
+        kept=("; Asia-Pacific and Europe-Africa-Americas calls\n: Monday, June 26, 2023 @ 03:00",),
+    ),
+    Case(
+        "definition-term-over-its-sessions",
+        "2023-06-27T00:00:00",
+        logged=(
+            entry(
+                "June 26, 2023 (3:00 UTC) and June 26, 2023 (16:00 UTC). "
+                "Topic: Copyright conversation hours. Asia-Pacific and Europe-Africa-Americas calls."
+            ),
+        ),
+        gone=("Two calls for two time zones.",),
+    ),
+    Case(
+        "sessions-as-sub-bullets-of-a-topic",
+        "2023-06-27T00:00:00",
+        logged=(
+            entry(
+                "June 26, 2023 (12:00 UTC). Topic: Copyright conversation hours. "
+                "Copyright in Africa, with Douglas Scott."
+            ),
+        ),
+        kept=("* EU copyright campaigns\n** Friday, June 30, 2023 @ 16:00 UTC",),
+    ),
+    Case(
         "wikitable-of-sessions",
         "2023-07-01T00:00:00",
         kept=("| Monday, June 26, 2023 @ 12:00 UTC ||",),
