@@ -392,7 +392,8 @@ CASES = [
         logged=(
             entry(
                 "June 26, 2023 (3:00 UTC) and June 26, 2023 (16:00 UTC). "
-                "Topic: Copyright conversation hours. Asia-Pacific and Europe-Africa-Americas calls."
+                "Topic: Copyright conversation hours. "
+                "Asia-Pacific and Europe-Africa-Americas calls."
             ),
         ),
         gone=("Two calls for two time zones.",),
