@@ -63,20 +63,22 @@ _TRANSLATE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^>\s]+-->", re.I
 _PREFIX = re.compile(r"^[*#:;]+[ \t]*")
 _STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
 
-_CUT, _JOIN_CUT = "\x00", "\x01"
+#: Marks where text was cut: markup, join details, dates; each kind tidies its surroundings.
+_CUT, _JOIN_CUT, _DATE_CUT = "\x00", "\x01", "\x02"
+_ANY_CUT = _CUT + _JOIN_CUT + _DATE_CUT
 _SEPARATORS = "|,;:.@/\u00b7\u2022\u2013\u2014-"
 _GAP = re.compile(
-    rf"[\s{re.escape(_SEPARATORS)}]*[{_CUT}{_JOIN_CUT}][\s{_CUT}{_JOIN_CUT}"
+    rf"[\s{re.escape(_SEPARATORS)}]*[{_ANY_CUT}][\s{_ANY_CUT}"
     rf"{re.escape(_SEPARATORS)}]*"
 )
-_EMPTY_TVAR = re.compile(rf"<tvar\b[^<>]*>[\s{_CUT}{_JOIN_CUT}]*</tvar>", re.IGNORECASE)
+_EMPTY_TVAR = re.compile(rf"<tvar\b[^<>]*>[\s{_ANY_CUT}]*</tvar>", re.IGNORECASE)
 _EMPTY_STRUCK = re.compile(
-    rf"<(s|del|strike)\b[^<>]*>[\s{_CUT}{_JOIN_CUT}{re.escape(_SEPARATORS)}]*</\1\s*>",
+    rf"<(s|del|strike)\b[^<>]*>[\s{_ANY_CUT}{re.escape(_SEPARATORS)}]*</\1\s*>",
     re.IGNORECASE,
 )
 #: What joined two sessions that are both cut: "June 26 @ 12:00 UTC and 17:00 UTC".
-_JOINED_CUTS = re.compile(rf"{_CUT}[\s,]*(?:\band\b|&)?[\s,]*(?={_CUT})", re.IGNORECASE)
-_EMPTY_BRACKETS = re.compile(rf"\([\s{_CUT}{_JOIN_CUT}{re.escape(_SEPARATORS)}]*\)")
+_JOINED_CUTS = re.compile(rf"{_DATE_CUT}[\s,]*(?:\band\b|&)?[\s,]*(?={_DATE_CUT})", re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(rf"\([\s{_ANY_CUT}{re.escape(_SEPARATORS)}]*\)")
 
 
 def own_text(
@@ -87,7 +89,7 @@ def own_text(
     line that held only join details. `dates` are the spans of its sessions' dates, and of
     struck-out dates the session no longer has. The status words go too: the entry's status
     says it."""
-    cuts = [(start, _closed(text, start, end), _CUT) for start, end in dates]
+    cuts = [(start, _closed(text, start, end), _DATE_CUT) for start, end in dates]
     if status_words:
         pattern = re.compile(
             r"(?:'{2,3}|\()?\s*\b(?:"
@@ -185,7 +187,7 @@ def _tidy(text: str) -> str:
 
 def _lead_dropped(text: str) -> str:
     """Drops "on" or "Sessions on" where only a date, now cut, followed."""
-    pieces = text.split(_CUT)
+    pieces = text.split(_DATE_CUT)
     for i, piece in enumerate(pieces[:-1]):
         lead = _DATE_LEAD.search(piece)
         if lead:
