@@ -70,10 +70,11 @@ class _Reader:
 
     def __post_init__(self) -> None:
         self.by_number = {line.number: line for line in self.lines}
-        self.marked = sorted(
-            (u.marker_span[0], u) for u in self.units if u.marker_span is not None and u.marker
-        )
-        self.numbered = sorted((u for u in self.units if u.marker), key=lambda u: u.start)
+        # Only the section's own units can hold a slot; the page may have thousands more.
+        low, high = (self.lines[0].start, self.lines[-1].end) if self.lines else (0, 0)
+        numbered = [u for u in self.units if u.marker and low <= u.start < high]
+        self.marked = sorted((u.marker_span[0], u) for u in numbered if u.marker_span is not None)
+        self.numbered = sorted(numbered, key=lambda u: u.start)
         self.starts = [u.start for u in self.numbered]
 
 
