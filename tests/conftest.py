@@ -1,9 +1,17 @@
 """Shared fixtures: real pages, read from tests/fixtures and tests/pages."""
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs every property test with a fixed seed, so a red run can be replayed and a green one
+# means the same examples passed; on a developer's machine they explore new examples each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = Path(__file__).parent / "pages"

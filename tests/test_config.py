@@ -3,10 +3,13 @@
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.settings import DEFAULT_TEMPLATES
 from bot.errors import UsageError
@@ -101,6 +104,7 @@ def test_a_templates_folder_is_relative_to_the_config_file(tmp_path):
         (('page = "Wikipedia:Sprechstunden"', 'pgae = "x"'), "targets[2].pgae: unknown key"),
         (('cron = "@hourly"', 'cron = "every hour"'), "schedule.cron: bad cron expression"),
         (('cron = "@hourly"', 'cron = "61 * * * *"'), "schedule.cron: bad cron expression"),
+        (('cron = "@hourly"', 'cron = "0 0 * * 0"'), "weekday '0': write * or day names"),
         (('grace = "1h30m"', 'grace = "soon"'), "targets[2].grace: 'soon' is not a duration"),
         (('misfire_grace = "10m"', "misfire_grace = 10"), "schedule.misfire_grace: 10 is not"),
         (('page = "Wikipedia:Sprechstunden"', ""), "targets[2].page: missing"),
@@ -148,3 +152,101 @@ def test_the_command_line_exits_2_with_one_line_on_a_bad_config(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "schedule.cron: bad cron expression 'every hour'" in done.stderr
+
+
+# --- cron expressions, checked without APScheduler -----------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "cron",
+    [
+        *config.MACROS,
+        "*/15 * * * *",
+        "0 6-18/2 * * mon-fri",
+        "30 7 1,15 jan-jun *",
+        "0 0 * * sat,SUN",
+        "5 4 * 2,dec *",
+        "0-59/59 23 31 12 *",
+    ],
+)
+def test_a_cron_expression_apscheduler_takes_is_accepted(cron):
+    assert config.cron_problem(cron) is None
+    assert config.Schedule(cron).trigger()
+
+
+@pytest.mark.parametrize(
+    ("cron", "problem"),
+    [
+        ("@often", "needs 5 fields"),
+        ("* * * *", "got 4"),
+        ("60 * * * *", "minute '60': '60': outside 0-59"),
+        ("0 24 * * *", "hour '24'"),
+        ("0 0 0 * *", "day of month '0'"),
+        ("0 0 * 13 *", "month '13'"),
+        ("30-10 * * * *", "runs backwards"),
+        ("*/0 * * * *", "the step must be from 1"),
+        ("*/60 * * * *", "the step must be from 1"),
+        ("5/10 * * * *", "a step goes with * or a range"),
+        ("1,,2 * * * *", "'' is not *, a number"),
+        ("0 0 * dec-jan *", "runs backwards"),
+        ("0 0 * * fry", "'fry' is not one of mon"),
+        ("0 0 * * 1-5", "write * or day names (mon-sun), not numbers"),
+        ("0 0 * * */2", "not numbers"),
+        ("0 0 1 * mon", "a day of month or a weekday, not both"),
+    ],
+)
+def test_a_cron_expression_is_refused_naming_the_problem(cron, problem):
+    assert problem in (config.cron_problem(cron) or "")
+
+
+def test_weekly_passes_run_on_sundays_as_in_cron():
+    tuesday = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    fire = config.Schedule("@weekly").trigger().get_next_fire_time(None, tuesday)
+    assert (fire.strftime("%A"), fire.hour) == ("Sunday", 0)
+
+
+def field(top: int, names: list[str]) -> st.SearchStrategy[str]:
+    """A cron field near the valid range: numbers to `top`, a step, names and near-names."""
+    number = st.integers(0, top)
+    element = st.one_of(
+        st.just("*"),
+        st.builds("*/{}".format, number),
+        st.builds(str, number),
+        st.builds("{}-{}".format, number, number),
+        st.builds("{}-{}/{}".format, number, number, number),
+        st.builds("{}/{}".format, number, number),
+        st.sampled_from(names),
+        st.builds("{}-{}".format, st.sampled_from(names), st.sampled_from(names)),
+    )
+    return st.one_of(st.just("*"), st.lists(element, min_size=1, max_size=3).map(",".join))
+
+
+MONTHS = ["jan", "Jun", "dec", "xyz"]
+WEEKDAYS = ["mon", "FRI", "sun", "sunday"]
+CRON = st.tuples(
+    field(61, ["jan"]), field(25, ["mon"]), field(32, MONTHS), field(13, MONTHS), field(7, WEEKDAYS)
+).map(" ".join)
+
+
+@settings(derandomize=True, max_examples=1000, deadline=None)
+@given(CRON)
+def test_what_the_check_accepts_apscheduler_accepts(cron):
+    # About one in ten is accepted, and each of those must build a trigger.
+    if config.cron_problem(cron) is None:
+        CronTrigger.from_crontab(cron, timezone="UTC")
+
+
+def test_loading_a_configuration_imports_no_scheduler(tmp_path):
+    probe = (
+        "import sys\nfrom pathlib import Path\nimport bot.ops.scheduler\n"
+        "from bot.ops import config\n"
+        f"config.load(Path({str(write(tmp_path, GOOD))!r}))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('apscheduler')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -579,6 +579,34 @@ def test_exactly_the_sessions_that_are_over_move(case):
     assert all(s.end < case.now - GRACE for s in result.moves)
 
 
+LOGGED_START = re.compile(
+    r"(?P<month>[A-Z][a-z]+) (?P<day>\d{1,2}), (?P<year>\d{4})"
+    r"(?: \((?P<hour>\d{1,2}):(?P<minute>\d\d))?"
+)
+
+
+def log_starts(text: str) -> list[datetime]:
+    """When each entry of the log started, read from the entry's own words, in page order."""
+    log = re.split(r"=+ *Log +of[^\n]*", text, maxsplit=1)[1]
+    starts = []
+    for line in log.split("\n"):
+        match = LOGGED_START.search(line) if line.startswith("*") else None
+        if match:
+            month = MONTHS.index(match["month"])
+            hour, minute = int(match["hour"] or 0), int(match["minute"] or 0)
+            starts.append(
+                datetime(int(match["year"]), month, int(match["day"]), hour, minute, tzinfo=UTC)
+            )
+    return starts
+
+
+@given(cases())
+@CHECK
+def test_the_log_stays_newest_first(case):
+    starts = log_starts(run(case).text)
+    assert starts == sorted(starts, reverse=True)
+
+
 # --- bugs the properties found ---------------------------------------------------------------
 
 

@@ -1,5 +1,10 @@
-"""The scheduler and the run lock, on a fast trigger and real processes."""
+"""The scheduler and the run lock, on a fast trigger and real processes.
 
+Outcomes are decided by events the passes and the service set, never by how long a sleep lasts:
+a pass blocks until the test releases it, and the test waits for what the service says it did.
+"""
+
+import logging
 import os
 import signal
 import subprocess
@@ -17,103 +22,228 @@ from bot.ops.scheduler import Service
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = IntervalTrigger(seconds=0.05)
+PATIENCE = 10  # seconds: only a broken service waits this long
 
 
-def wait_for(condition, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
+class Started:
+    """Runs `service.start()` in a thread and records when it returns."""
+
+    def __init__(self, service: Service) -> None:
+        self.returned = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(service,), daemon=True)
+        self.thread.start()
+
+    def _run(self, service: Service) -> None:
+        service.start()
+        self.returned.set()
 
 
-def running(service: Service) -> threading.Thread:
-    thread = threading.Thread(target=service.start, daemon=True)
-    thread.start()
-    return thread
+class Heard(logging.Handler):
+    """Sets an event when the service logs a message containing `words`."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words, self.event = words, threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.words in record.getMessage():
+            self.event.set()
+
+
+@pytest.fixture
+def heard():
+    logger = logging.getLogger("conversation-hours-bot")
+    handlers = []
+
+    def listen(words: str) -> threading.Event:
+        handler = Heard(words)
+        logger.addHandler(handler)
+        handlers.append(handler)
+        return handler.event
+
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield listen
+    logger.setLevel(level)
+    for handler in handlers:
+        logger.removeHandler(handler)
+
+
+def counting(target: int) -> tuple[list[int], threading.Event, object]:
+    calls, enough = [], threading.Event()
+
+    def do_pass() -> None:
+        calls.append(1)
+        if len(calls) >= target:
+            enough.set()
+
+    return calls, enough, do_pass
 
 
 def test_the_scheduler_fires_passes_on_its_trigger():
-    passes = []
-    service = Service(Schedule(), lambda: passes.append(time.monotonic()), trigger=FAST)
-    thread = running(service)
-    wait_for(lambda: len(passes) >= 3)
+    _, three, do_pass = counting(3)
+    service = Service(Schedule(), do_pass, trigger=FAST)
+    started = Started(service)
+    assert three.wait(PATIENCE)
     service.stop()
-    thread.join(5)
-    assert not thread.is_alive()
+    assert started.returned.wait(PATIENCE)
 
 
 def test_a_failing_pass_does_not_stop_the_scheduler():
-    calls = []
+    calls, three, count = counting(3)
 
-    def failing():
-        calls.append(1)
+    def failing() -> None:
+        count()
         raise RuntimeError("wiki down")
 
     service = Service(Schedule(), failing, trigger=FAST)
-    thread = running(service)
-    wait_for(lambda: len(calls) >= 3)
+    started = Started(service)
+    assert three.wait(PATIENCE)
     service.stop()
-    thread.join(5)
+    assert started.returned.wait(PATIENCE)
+    assert len(calls) >= 3
 
 
 def test_passes_never_overlap():
-    active, overlaps, done = [0], [], []
+    active, most, three = [0], [0], threading.Event()
+    lock = threading.Lock()
+    done = []
 
-    def slow():
-        active[0] += 1
-        overlaps.append(active[0])
-        time.sleep(0.2)
-        active[0] -= 1
+    def slow() -> None:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.15)  # spans three ticks of the trigger, so an overlap would happen
+        with lock:
+            active[0] -= 1
         done.append(1)
+        if len(done) >= 3:
+            three.set()
 
     service = Service(Schedule(), slow, trigger=FAST)
-    thread = running(service)
-    wait_for(lambda: len(done) >= 3)
+    started = Started(service)
+    assert three.wait(PATIENCE)
     service.stop()
-    thread.join(5)
-    assert max(overlaps) == 1
+    assert started.returned.wait(PATIENCE)
+    assert most[0] == 1
 
 
-def test_stopping_lets_the_running_pass_finish():
-    started, finished = threading.Event(), []
+def test_stopping_waits_for_the_running_pass(heard):
+    running, release, finished = threading.Event(), threading.Event(), threading.Event()
 
-    def slow():
-        started.set()
-        time.sleep(0.5)
-        finished.append(1)
+    def blocking() -> None:
+        running.set()
+        release.wait(PATIENCE)
+        finished.set()
 
-    service = Service(Schedule(), slow, trigger=FAST)
-    thread = running(service)
-    started.wait(5)
+    stopping = heard("stopping after the running pass")
+    service = Service(Schedule(), blocking, trigger=FAST)
+    started = Started(service)
+    assert running.wait(PATIENCE)
     service.stop()
-    thread.join(5)
-    assert finished
+    assert stopping.wait(PATIENCE)  # the service has taken the request...
+    assert not started.returned.wait(0.3)  # ...and still waits for the pass
+    release.set()
+    assert started.returned.wait(PATIENCE)
+    assert finished.is_set()
 
 
-def test_sigterm_lets_the_pass_finish_and_exits_0():
-    script = """
-import sys, time
+def test_no_pass_starts_once_a_stop_is_asked():
+    calls = []
+    service = Service(Schedule(), lambda: calls.append(1), trigger=FAST)
+    service.stop()
+    service.scheduler.get_job("pass").func()  # what the scheduler calls when the trigger fires
+    assert calls == []
+
+
+def test_a_service_stopped_before_it_starts_returns_at_once():
+    calls = []
+    service = Service(Schedule(), lambda: calls.append(1), trigger=IntervalTrigger(hours=1))
+    service.stop()
+    started = Started(service)
+    assert started.returned.wait(PATIENCE)
+    assert calls == []
+
+
+def test_stop_after_the_service_returned_changes_nothing():
+    service = Service(Schedule(), lambda: None, trigger=IntervalTrigger(hours=1))
+    service.stop()
+    Started(service).returned.wait(PATIENCE)
+    service.stop()
+
+
+# A service in its own process: the pass prints when it starts and finishes and blocks until
+# the test writes a line to its stdin; the service logs to stderr.
+SERVICE_SCRIPT = """
+import logging, sys
 from apscheduler.triggers.interval import IntervalTrigger
 from bot.ops.config import Schedule
 from bot.ops.scheduler import Service
 
-def slow():
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+
+def blocking():
     print("pass started", flush=True)
-    time.sleep(1)
+    sys.stdin.readline()
     print("pass finished", flush=True)
 
-Service(Schedule(), slow, trigger=IntervalTrigger(seconds=0.1)).start()
+Service(Schedule(), blocking, trigger=IntervalTrigger(seconds=0.05)).start()
 print("stopped", flush=True)
 """
+
+
+def service_process() -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SERVICE_SCRIPT],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout.readline().strip() == "pass started"
+    return process
+
+
+def wait_for_line(stream, words: str) -> list[str]:
+    """The lines up to and including the first that contains `words`."""
+    lines = []
+    for line in stream:
+        lines.append(line)
+        if words in line:
+            return lines
+    raise AssertionError(f"never said {words!r}: {lines}")
+
+
+def test_sigterm_lets_the_pass_finish_and_exits_0():
+    process = service_process()
     process.send_signal(signal.SIGTERM)
-    out, _ = process.communicate(timeout=20)
+    said = wait_for_line(process.stderr, "SIGTERM: stopping after the running pass")
+    out, err = process.communicate("go\n", timeout=PATIENCE)
+    assert process.returncode == 0, "".join(said) + err
+    assert out.split("\n") == ["pass finished", "stopped", ""]
+
+
+def test_a_second_sigterm_is_ignored_without_a_traceback():
+    process = service_process()
+    process.send_signal(signal.SIGTERM)
+    said = wait_for_line(process.stderr, "SIGTERM: stopping")
+    process.send_signal(signal.SIGTERM)
+    said += wait_for_line(process.stderr, "SIGTERM again: still waiting for the running pass")
+    out, err = process.communicate("go\n", timeout=PATIENCE)
     assert process.returncode == 0
-    assert out.split() == ["pass", "finished", "stopped"]
+    assert out.split("\n") == ["pass finished", "stopped", ""]
+    assert "Traceback" not in "".join(said) + err
+
+
+def test_ctrl_c_stops_like_sigterm():
+    process = service_process()
+    process.send_signal(signal.SIGINT)
+    wait_for_line(process.stderr, "SIGINT: stopping after the running pass")
+    out, err = process.communicate("go\n", timeout=PATIENCE)
+    assert process.returncode == 0
+    assert out.split("\n") == ["pass finished", "stopped", ""]
+    assert "KeyboardInterrupt" not in err
 
 
 # --- the lock ---------------------------------------------------------------------------

@@ -22,23 +22,26 @@ JOBS = TOOLFORGE / "jobs.yaml"
 BOOTSTRAP = TOOLFORGE / "bootstrap"
 USER_CONFIG = TOOLFORGE / "user-config.py"
 README_SECTION = ROOT / "README.md"  # its "Deploy on Toolforge" section
+PROCFILE = ROOT / "Procfile"  # the Build Service image's process types
 
 #: $HOME inside a Toolforge job: the tool's home, also the job's working directory.
 TOOL_HOME = "/data/project/example-tool"
 
 # What `toolforge jobs load` accepts in a job, as the jobs framework's own source has it:
-# - toolforge-jobs-framework-cli, tjf_cli/cli.py: RUN_ARGS, the `toolforge jobs run` options;
-#   `load` turns every YAML key into the option of the same name (_job_to_arg_parser_args),
-#   `continuous`, `filelog` and `no-filelog` only from a YAML true, and checks the choices of
-#   `emails`, `retry` and `mount` and that a job is not both continuous and scheduled
-#   (get_api_payload). Older CLIs list the keys in tjf_cli/loader.py, KNOWN_YAML_KEYS.
+# - toolforge-jobs-cli 16.2.3 (PyPI; formerly toolforge-jobs-framework-cli), jobs_cli/cli.py:
+#   RUN_ARGS, the `toolforge jobs run` options; `load` turns every YAML key into the option of
+#   the same name (_job_to_arg_parser_args), `continuous`, `filelog`, `no-filelog` and
+#   `webservice` only from a YAML true, and get_api_payload checks the choices of `emails`,
+#   `retry` and `mount`, that a job is not both continuous and scheduled, that `timeout` goes
+#   with a schedule only, `retry` not with a continuous job, and `port`, `replicas`, health
+#   checks and `publish` with a continuous one only. The `--mount` help: default 'none' on
+#   Build Service images, 'all' otherwise.
 # - jobs-api, tjf/core/models.py: the job name (JOBNAME_PATTERN, at most JOBNAME_MAX_LENGTH = 52
 #   characters), EmailOption, retry 0 to 5, file logs only with `mount: all`;
 #   tjf/core/cron.py: the @-macros (AT_MAPPING) or five cron fields; tjf/core/utils.py,
 #   resolve_filelog_path: a relative log path is taken from the tool's home;
 #   tjf/runtimes/k8s/command.py: the command runs as `/bin/sh -c`, after `exec 1>>LOG` and
 #   `exec 2>>LOG` for the file logs.
-# Both jobs in jobs.yaml pass the checks of toolforge-jobs-framework-cli 16.1.14 (PyPI).
 FIELDS = {
     "name",
     "command",
@@ -60,16 +63,19 @@ FIELDS = {
     "health-check-http",
     "port",
     "replicas",
+    "publish",
+    "webservice",
 }
 REQUIRED = {"name", "command", "image"}
-FLAGS = {"continuous", "filelog", "no-filelog"}  # a YAML true, or the loader drops them
+FLAGS = {"continuous", "filelog", "no-filelog", "webservice"}  # a YAML true, or dropped
 CHOICES = {
     "emails": {"none", "all", "onfinish", "onfailure"},
     "mount": {"all", "none"},
     "retry": {0, 1, 2, 3, 4, 5},
 }
-CONTINUOUS_ONLY = {"port", "replicas", "health-check-script", "health-check-http"}
+CONTINUOUS_ONLY = {"port", "replicas", "health-check-script", "health-check-http", "publish"}
 SCHEDULED_ONLY = {"timeout"}
+NOT_CONTINUOUS = {"retry"}
 MACROS = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
 JOBNAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 JOBNAME_MAX_LENGTH = 52
@@ -157,7 +163,7 @@ def test_job_is_either_scheduled_or_continuous(job):
     if "schedule" in job:
         assert not CONTINUOUS_ONLY & set(job)
     else:
-        assert not SCHEDULED_ONLY & set(job)
+        assert not (SCHEDULED_ONLY | NOT_CONTINUOUS) & set(job)
 
 
 @each_job
@@ -179,7 +185,7 @@ def test_job_log_paths_are_files_under_logs_in_the_tools_home(job):
 
 @each_job
 def test_job_runs_in_the_python311_image(job):
-    assert job["image"] == "python3.11"
+    assert job["image"] == "python3.13"
 
 
 def test_scheduled_job_runs_hourly_with_the_macro():
@@ -190,11 +196,17 @@ def test_scheduled_job_emails_on_failure():
     assert scheduled_job()["emails"] == "onfailure"
 
 
-def test_scheduled_job_keeps_file_logs_on_the_nfs_mount():
-    job = scheduled_job()
-    assert job["mount"] == "all"
-    assert job["filelog"] is True
+@each_job
+def test_job_leaves_out_what_a_toolforge_image_does_by_default(job):
+    # In a Toolforge image (not a Build Service one) a job mounts NFS and keeps file logs.
+    assert "mount" not in job and "filelog" not in job
     assert {"filelog-stdout", "filelog-stderr"} <= set(job)
+
+
+def test_scheduled_job_is_stopped_before_the_next_pass_is_due():
+    timeout = scheduled_job()["timeout"]
+    assert isinstance(timeout, int) and not isinstance(timeout, bool)
+    assert 60 <= timeout < 3600
 
 
 @each_job
@@ -299,7 +311,7 @@ def test_bootstrap_refuses_to_build_with_a_python_the_jobs_do_not_run(tmp_path):
     other.chmod(0o755)
     done = bootstrap(tmp_path, PYTHON=str(other))
     assert done.returncode == 1
-    assert "python3.11 image" in done.stderr
+    assert "python3.13 image" in done.stderr
     assert not (tmp_path / "venv").exists()
 
 
@@ -331,6 +343,7 @@ def environment(monkeypatch):
     for name in list(os.environ):
         if name.startswith("CHBOT_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("CHBOT_USERNAME", "Conversation Hours Bot")
     return monkeypatch
 
 
@@ -379,6 +392,28 @@ def test_user_config_takes_the_oauth_keys_from_the_environment(environment):
     assert scope["password_file"] is None
 
 
+def test_user_config_refuses_to_load_without_the_account_name(environment):
+    environment.delenv("CHBOT_USERNAME")
+    with pytest.raises(ValueError, match="CHBOT_USERNAME is not set"):
+        run_user_config()
+
+
+def test_user_config_names_the_missing_account_in_one_line_and_exit_2(tmp_path):
+    (tmp_path / "user-config.py").write_text(USER_CONFIG.read_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHBOT_", "PYWIKIBOT_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--dry-run", "--dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "CHBOT_USERNAME is not set" in done.stderr
+
+
 def test_user_config_without_oauth_keys_reads_the_password_file(environment):
     scope = run_user_config()
     assert scope["authenticate"] == {}
@@ -392,32 +427,120 @@ def test_user_config_refuses_half_configured_oauth_without_showing_values(enviro
     assert "consumer-token" not in str(refused.value)
 
 
+#: Loads a user-config.py as pywikibot does and reports what pywikibot made of it, with the
+#: user agent it would send to Meta (from a stand-in for the Site: the parts the user agent
+#: reads, so that no request is made).
 PROBE = """
 import json, warnings
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import pywikibot.config as c
+from pywikibot.comms import http
+from pywikibot.family import Family
+
+class Meta:
+    sitename, code, family = "meta:meta", "meta", Family.load("meta")
+    def username(self):
+        return c.usernames["meta"]["meta"]
+    def base_url(self, path):
+        return self.family.base_url(self.code, path)
+
 print(json.dumps({
     "warnings": [str(w.message) for w in caught],
     "site": [c.family, c.mylang],
     "user": c.usernames["meta"]["meta"],
-    "agent": c.user_agent_description,
-    "limits": [c.write_maxlag, c.put_throttle],
+    "agent": http.user_agent(Meta()),
+    "limits": [c.write_maxlag, c.read_maxlag, c.put_throttle],
 }))
 """
 
 
-def test_user_config_loads_in_pywikibot_without_warnings(tmp_path):
-    (tmp_path / "user-config.py").write_text(USER_CONFIG.read_text())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHBOT_", "PYWIKIBOT_"))}
-    env |= {"PYWIKIBOT_DIR": str(tmp_path), "CHBOT_USERNAME": "Conversation Hours Bot"}
+def load_in_pywikibot(user_config: Path, folder: Path, python: str = sys.executable, **env):
+    """What `PROBE` reports for `user_config`, loaded by `python`'s pywikibot."""
+    (folder / "user-config.py").write_text(user_config.read_text())
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CHBOT_", "PYWIKIBOT_"))}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=60
+        [python, "-c", PROBE],
+        env={**clean, "PYWIKIBOT_DIR": str(folder), **env},
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    loaded = yaml.safe_load(done.stdout)
+    return yaml.safe_load(done.stdout)
+
+
+def test_user_config_loads_in_pywikibot_without_warnings(tmp_path):
+    loaded = load_in_pywikibot(USER_CONFIG, tmp_path, CHBOT_USERNAME="Conversation Hours Bot")
     assert loaded["warnings"] == []
     assert loaded["site"] == ["meta", "meta"]
     assert loaded["user"] == "Conversation Hours Bot"
-    assert "User_talk:Conversation_Hours_Bot" in loaded["agent"]
-    assert loaded["limits"] == [5, 10]
+    assert loaded["limits"] == [5, 30, 10]
+
+
+def test_user_agent_links_the_bots_user_page_once(tmp_path):
+    loaded = load_in_pywikibot(
+        USER_CONFIG,
+        tmp_path,
+        CHBOT_USERNAME="Conversation Hours Bot",
+        CHBOT_CONTACT="operator@example.org",
+        TOOL_DATA_DIR="/data/project/example-tool",
+    )
+    agent = loaded["agent"]
+    assert agent.count("meta.wikimedia.org/wiki/User") == 1, agent
+    assert "meta.wikimedia.org/wiki/User:Conversation_Hours_Bot" in agent
+    assert "Toolforge tool example-tool; operator@example.org" in agent
+
+
+# --- the Build Service image: Procfile and the documented jobs that run it ------------------
+
+
+def procfile() -> dict[str, str]:
+    """Process type -> command, as the Procfile buildpack reads `type: command` lines."""
+    entries = {}
+    for line in PROCFILE.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            name, colon, command = line.partition(":")
+            assert colon and re.fullmatch(r"[A-Za-z0-9_-]+", name), f"not a process: {line!r}"
+            assert name not in entries, f"{name} declared twice"
+            entries[name] = command.strip()
+    return entries
+
+
+def test_procfile_has_the_pass_the_dry_run_and_the_scheduler():
+    assert set(procfile()) == {"pass", "dry-run", "scheduler"}
+
+
+@pytest.mark.parametrize("process", sorted(procfile()))
+def test_procfile_command_is_one_the_bots_own_parser_accepts(process):
+    command = procfile()[process].replace("$TOOL_DATA_DIR", TOOL_HOME)
+    assert "$" not in command
+    exec_, env, pywikibot_dir, *program = shlex.split(command)[:6]
+    assert (exec_, env, pywikibot_dir) == ("exec", "env", f"PYWIKIBOT_DIR={TOOL_HOME}/.pywikibot")
+    assert program == ["python", "-m", "bot"]
+    args = build_parser().parse_args(shlex.split(command)[6:])
+    assert args.command == ("schedule" if process == "scheduler" else "run")
+    assert args.config == Path(TOOL_HOME, "conversation-hours-bot.toml")
+    assert args.state == Path(TOOL_HOME, ".local/state/conversation-hours-bot")
+    assert getattr(args, "dry_run", False) == (process == "dry-run")
+
+
+def build_service_commands() -> list[list[str]]:
+    text = README_SECTION.read_text(encoding="utf-8").replace("\\\n", " ")
+    commands = [shlex.split(c) for c in re.findall(r"toolforge jobs run [^\n]*", text)]
+    return [c for c in commands if c[c.index("--image") + 1].startswith("tool-")]
+
+
+def test_documented_build_service_jobs_run_procfile_processes_with_the_nfs_mount():
+    commands = build_service_commands()
+    assert len(commands) >= 2
+    for command in commands:
+        assert command[command.index("--command") + 1] in procfile()
+        assert command[command.index("--image") + 1] == "tool-<tool>/tool-<tool>:latest"
+        assert command[command.index("--mount") + 1] == "all"
+
+
+def test_documented_scheduled_pass_has_a_timeout_below_the_hour():
+    (scheduled,) = [c for c in build_service_commands() if "--schedule" in c]
+    assert 60 <= int(scheduled[scheduled.index("--timeout") + 1]) < 3600

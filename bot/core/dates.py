@@ -131,7 +131,7 @@ def _names_by_prefix(names: Iterable[str]) -> dict[str, int]:
 
 
 # The calendar tables follow the process locale; the page is English whatever the bot's locale.
-with calendar.different_locale("C"):
+with calendar.different_locale("C"):  # type: ignore[arg-type]  # typeshed wants a tuple; str works
     _MONTHS = _names_by_prefix(calendar.month_name)  # month_name[0] is "", so numbers are 1-12
     _WEEKDAY_NAMES = list(calendar.day_name)
 _WEEKDAYS = _names_by_prefix(_WEEKDAY_NAMES)
@@ -282,7 +282,8 @@ def find_all(text: str, deadline_words: tuple[str, ...] = DEADLINE_WORDS) -> lis
     sessions: list[_Session] = []
     for i, day in enumerate(found):
         limit = _after_limit(found, leads, i, len(plain))
-        groups = _clock_groups(plain, day.end, limit) or ([[leads[i]]] if leads[i] else [])
+        lead = leads[i]
+        groups = _clock_groups(plain, day.end, limit) or ([[lead]] if lead else [])
         if not _is_deadline(plain, found, i, deadline_words):
             sessions.extend(_day_mentions(text, day, groups))
     if not found:
@@ -348,9 +349,8 @@ def _day_range_start(plain: str, match: re.Match[str], floor: int) -> re.Match[s
 
 def _read_date(plain: str, text: str, match: re.Match[str], before: re.Match[str] | None) -> _Date:
     if match.re is _NUMERIC:
-        year, month, day = _numeric_fields(match)
         start, weekday = _weekday_before(plain, match.start())
-        return _Date(start, match.end(), year, month, day, weekday)
+        return _Date(start, match.end(), *_numeric_fields(match), weekday)
     if before:
         first, last = int(before["day"]), int(match["day"])
         return _day_range(plain, text, match, (before.start(), match.end()), (first, last))
@@ -757,9 +757,16 @@ def _link_moment(url: str) -> datetime | None:
     iso = _ISO.fullmatch(query.get("iso", [""])[0])
     if iso is None or (not iso["z"] and any(_PLACE.fullmatch(key) for key in query)):
         return None
-    fields = (iso["y"], iso["mo"], iso["d"], iso["h"], iso["mi"] or 0, iso["s"] or 0)
     try:
-        return datetime(*map(int, fields), tzinfo=UTC)
+        return datetime(
+            int(iso["y"]),
+            int(iso["mo"]),
+            int(iso["d"]),
+            int(iso["h"]),
+            int(iso["mi"] or 0),
+            int(iso["s"] or 0),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
 

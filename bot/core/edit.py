@@ -140,7 +140,8 @@ def _tag_residues(page: Page, removed: Mapping[int, str]) -> dict[int, str]:
 
 def unbalanced_tags(text: str) -> str:
     """The translate tags of a line that do not pair up within it, in order."""
-    closes, opens = [], []
+    closes: list[str] = []
+    opens: list[str] = []
     for tag in _TAG.finditer(text):
         if tag.group().startswith("</"):
             if opens:

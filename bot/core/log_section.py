@@ -1,21 +1,44 @@
-"""Reads the log of previous sessions and finds where a moved session belongs in it."""
+"""Reads the log of previous sessions the way its editors keep it, and finds where a moved session
+belongs in it.
 
+A log is a list (or a wikitable) of entries, newest or oldest first, maybe grouped under year
+subheadings, with sub-bullets under some entries. Only the top-level items are entries; deeper
+items and `:` lines under an entry belong to it. Dates are read lazily and remembered: on a log
+of thousands of entries placement reads only the few at the ends of a group and those it passes.
+"""
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
+from functools import lru_cache
+from typing import Protocol, overload
 
 from bot.core import dates
-from bot.core.lines import Chunk, Kind
-from bot.core.model import LogEntry
+from bot.core.lines import Chunk, Kind, Line, lines_between
+from bot.core.model import LogEntry, Page
+from bot.core.sections import heading_level, heading_title
+
+#: A subheading that is a year and nothing else, as readers see it: `=== 2023 ===`.
+_YEAR = re.compile(r"^(\d{4})$")
+_DEPTH = re.compile(r"^[*#:;]+")
 
 
-def read_entries(chunks: list[Chunk]) -> list[LogEntry]:
-    """Every list item of the log section, in page order, with its start when it can be read."""
-    return [
-        LogEntry(line, _start(line.text)) for c in chunks if c.kind is Kind.ITEM for line in c.lines
-    ]
+class Order(Enum):
+    NEWEST_FIRST = "newest first"
+    OLDEST_FIRST = "oldest first"
 
 
-def _start(text: str) -> datetime | None:
-    """Only dates with a year order the log; a yearless or unreadable one is stepped over."""
+class Dated(Protocol):
+    @property
+    def start(self) -> datetime | None: ...
+
+
+@lru_cache(maxsize=4096)
+def entry_start(text: str) -> datetime | None:
+    """When an entry's session started; only dates with a year order the log, and a yearless or
+    unreadable one is stepped over."""
     try:
         mention = dates.find(text)
         if mention is None or mention.year is None:
@@ -26,13 +49,303 @@ def _start(text: str) -> datetime | None:
         return None
 
 
-def insertion_index(entries: list[LogEntry], start: datetime) -> int:
-    """Index of the entry a session starting at `start` goes before, newest first.
+def depth(text: str) -> int:
+    """How deep a list item is: 1 for `*` or `#`, 2 for `**`, `*:` or `#*`."""
+    match = _DEPTH.match(text)
+    return len(match.group()) if match else 0
 
-    The first entry that is strictly older wins, so sessions of the same moment keep the order
-    they already have and a rerun finds nothing to reorder; past the last entry when none is older.
+
+@dataclass(frozen=True)
+class Entry:
+    """A top-level item of the log, with the deeper items and `:` lines that belong to it."""
+
+    line: Line
+    last: Line  # its last line: itself, or its last sub-bullet
+
+    @property
+    def start(self) -> datetime | None:
+        return entry_start(self.line.text)
+
+
+@dataclass
+class Group:
+    """The entries under one year subheading; an ungrouped log is one group without a heading."""
+
+    year: int | None
+    heading: Line | None
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Log:
+    page: Page
+    groups: tuple[Group, ...]
+    grouped: bool  # whether the log has year subheadings
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for group in self.groups for entry in group.entries]
+
+    def group_of(self, year: int) -> Group | None:
+        return next((g for g in self.groups if g.year == year), None)
+
+    def entry_order(self, preferred: Group | None = None) -> Order:
+        """The order of the entries, from the first and the last dated entry of a group (the one
+        the entry goes into first); newest first, as the reference page, when no group tells."""
+        groups = [preferred] if preferred is not None else []
+        groups += [g for g in self.groups if g is not preferred]
+        for group in groups:
+            order = _order_of([e.start for e in _dated_ends(group.entries)])
+            if order is not None:
+                return order
+        return Order.NEWEST_FIRST
+
+    def group_order(self) -> Order:
+        """The order of the year groups, from their years; with one group, that of its entries."""
+        years = [g.year for g in self.groups if g.year is not None]
+        if len(years) >= 2 and years[0] != years[-1]:
+            return Order.NEWEST_FIRST if years[0] > years[-1] else Order.OLDEST_FIRST
+        return self.entry_order()
+
+
+def _dated_ends(entries: Sequence[Dated]) -> list[Dated]:
+    """The first and the last entry with a date (reading from each end only as far as needed)."""
+    first = next((i for i, e in enumerate(entries) if e.start is not None), None)
+    if first is None:
+        return []
+    last = next(i for i in range(len(entries) - 1, first - 1, -1) if entries[i].start is not None)
+    return [entries[first], entries[last]] if last != first else [entries[first]]
+
+
+def _order_of(starts: list[datetime | None]) -> Order | None:
+    if len(starts) < 2 or starts[0] == starts[-1]:
+        return None
+    assert starts[0] is not None and starts[-1] is not None
+    return Order.NEWEST_FIRST if starts[0] > starts[-1] else Order.OLDEST_FIRST
+
+
+def read_log(page: Page) -> Log:
+    """The log's entries, grouped by year subheadings when it has them."""
+    items = [line for c in page.log_chunks if c.kind is Kind.ITEM for line in c.lines]
+    top = min((depth(line.text) for line in items), default=1)
+    groups = [Group(None, None)]
+    level: int | None = None  # of the year subheadings
+    for chunk in page.log_chunks:
+        if chunk.kind is Kind.HEADING:
+            line = chunk.first
+            year = _year(line.text)
+            this = heading_level(line.text) or 0
+            if year is not None:
+                groups.append(Group(year, line))
+                level = this
+            elif level is not None and this <= level:
+                groups.append(Group(None, line))  # a section of its own, not a year's
+            continue
+        _add_entries(groups[-1], chunk, top)
+    grouped = any(g.year is not None for g in groups)
+    kept = tuple(g for g in groups if g.year is not None or g.entries or not grouped)
+    return Log(page, kept or (Group(None, None),), grouped)
+
+
+def _year(text: str) -> int | None:
+    title = heading_title(text)
+    match = _YEAR.match(title.strip()) if title is not None else None
+    return int(match.group(1)) if match else None
+
+
+def _add_entries(group: Group, chunk: Chunk, top: int) -> None:
+    """Top-level items start entries; deeper items, and `:` lines right after an entry, join
+    the entry before them."""
+    for line in chunk.lines:
+        entries = group.entries
+        joins = entries and entries[-1].last.number + 1 == line.number
+        if chunk.kind is Kind.ITEM and depth(line.text) <= top:
+            entries.append(Entry(line, line))
+        elif joins and (chunk.kind is Kind.ITEM or line.text.startswith(":")):
+            entries[-1] = Entry(entries[-1].line, line)
+
+
+def read_entries(chunks: list[Chunk]) -> "LogEntries":
+    """The log's top-level entries, in page order; their dates are read when asked for."""
+    items = [line for c in chunks if c.kind is Kind.ITEM for line in c.lines]
+    top = min((depth(line.text) for line in items), default=1)
+    return LogEntries([line for line in items if depth(line.text) <= top])
+
+
+class LogEntries(Sequence[LogEntry]):
+    """A list of entries that reads an entry's date only when the entry is looked at: a 2 MB log
+    holds thousands, and a run needs only a few of them."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, index: int) -> LogEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEntry]: ...
+    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
+        if isinstance(index, slice):
+            return [LogEntry(line, entry_start(line.text)) for line in self._lines[index]]
+        line = self._lines[index]
+        return LogEntry(line, entry_start(line.text))
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        return (LogEntry(line, entry_start(line.text)) for line in self._lines)
+
+
+# --- where a session goes ------------------------------------------------------------------
+
+
+def place(items: Sequence[Dated], start: datetime, order: Order) -> tuple[int, bool] | None:
+    """Where a session starting at `start` goes among a group's entries (or a table's rows): the
+    index of the item it goes next to, and whether after it; None when there are no items.
+    Items without a date are stepped over.
+
+    Newest first: before the first item that is strictly older (so sessions of one moment keep
+    the order they have), else after the last. Oldest first, as an editor appends: after the last
+    item that is not newer, else before the first. Each scan starts at the newest end, where new
+    entries almost always go, so on a long log it stops after an item or two.
     """
-    for i, entry in enumerate(entries):
-        if entry.start is not None and entry.start < start:
-            return i
-    return len(entries)
+    if not items:
+        return None
+    if order is Order.NEWEST_FIRST:
+        for i, item in enumerate(items):
+            if item.start is not None and item.start < start:
+                return i, False
+        return len(items) - 1, True
+    for i in range(len(items) - 1, -1, -1):
+        when = items[i].start
+        if when is not None and when <= start:
+            return i, True
+    return 0, False
+
+
+def log_lines(page: Page) -> list[Line]:
+    """Every line of the log after its heading (tables and blank lines included)."""
+    return lines_between(page.text, page.log.body_start, page.log.end, page.log.heading.line + 1)
+
+
+# --- a log kept as a wikitable ---------------------------------------------------------------
+
+_TABLE_OPEN = re.compile(r"^\s*\{\|")
+_TABLE_CLOSE = re.compile(r"^\s*\|\}")
+_ROW = re.compile(r"^\s*\|-")
+_CAPTION = re.compile(r"^\s*\|\+")
+#: A cell's attributes before its single `|`: `style="width:20%" | Date`.
+_ATTRIBUTES = re.compile(r"^[^|\[\]{}<>]*?=[^|\[\]{}]*\|(?!\|)")
+_DATE_COLUMN = ("date", "when", "day")
+_TOPIC_COLUMN = ("topic", "subject", "title", "session", "event", "theme", "description")
+
+
+@dataclass(frozen=True)
+class Row:
+    lines: tuple[Line, ...]  # its `|-` line when it has one, then its cell lines
+    cells: tuple[str, ...]
+    date_column: int
+
+    @property
+    def start(self) -> datetime | None:
+        if self.date_column >= len(self.cells):
+            return None
+        return entry_start(self.cells[self.date_column])
+
+
+@dataclass(frozen=True)
+class Table:
+    open: Line
+    close: Line
+    header: Line
+    columns: tuple[str, ...]  # as readers see them, lower case
+    date_column: int
+    topic_column: int | None
+    rows: tuple[Row, ...]
+    inline: bool  # whether rows keep their cells on one line, `| a || b`
+
+
+class TableError(ValueError):
+    """The log is a table whose columns the bot cannot map; carries the line to name."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def read_table(page: Page) -> Table | None:
+    """The log's first wikitable, when the log has one; raises TableError when it has no header
+    row naming a date column, since then the bot cannot tell where a date would go."""
+    if "{|" not in page.text[page.log.body_start : page.log.end]:
+        return None
+    lines = log_lines(page)
+    opened = next((i for i, line in enumerate(lines) if _TABLE_OPEN.match(line.text)), None)
+    if opened is None:
+        return None
+    header: Line | None = None
+    columns: list[str] = []
+    rows: list[list[Line]] = []
+    cells: list[list[str]] = []
+    separator: Line | None = None
+    for line in lines[opened + 1 :]:
+        text = line.text.strip()
+        if _TABLE_CLOSE.match(text):
+            return _table(lines[opened], line, header, columns, rows, cells)
+        if _ROW.match(text):
+            separator = line
+        elif text.startswith("!") and not rows:
+            header = header or line
+            columns += [_cell_text(c) for c in re.split(r"!!|\|\|", text[1:])]
+        elif text.startswith("|") and not _CAPTION.match(text):
+            if separator is not None or not rows:
+                rows.append([separator] if separator is not None else [])
+                cells.append([])
+                separator = None
+            rows[-1].append(line)
+            cells[-1] += [_cell_text(c) for c in text[1:].split("||")]
+        elif text and rows:
+            rows[-1].append(line)  # a cell's text that runs on over several lines
+    raise TableError("the log's table is not closed with |}", lines[opened].number)
+
+
+def _cell_text(cell: str) -> str:
+    return _ATTRIBUTES.sub("", cell, count=1).strip()
+
+
+def _table(
+    opened: Line,
+    closed: Line,
+    header: Line | None,
+    columns: list[str],
+    rows: list[list[Line]],
+    cells: list[list[str]],
+) -> Table:
+    if header is None:
+        raise TableError("the log's table has no header row (`! Date !! Topic`)", opened.number)
+    names = tuple(" ".join(c.split()).casefold() for c in columns)
+    date = _column(names, _DATE_COLUMN)
+    if date is None:
+        raise TableError(
+            f"no column of the log's table reads as the date (columns: {', '.join(names)})",
+            header.number,
+        )
+    inline = not rows or any("||" in line.text for line in rows[0])
+    return Table(
+        opened,
+        closed,
+        header,
+        names,
+        date,
+        _column(names, _TOPIC_COLUMN),
+        tuple(Row(tuple(r), tuple(c), date) for r, c in zip(rows, cells, strict=True)),
+        inline,
+    )
+
+
+def _column(names: tuple[str, ...], words: tuple[str, ...]) -> int | None:
+    return next((i for i, name in enumerate(names) if any(w in name for w in words)), None)
+
+
+def table_order(table: Table) -> Order:
+    return _order_of([r.start for r in _dated_ends(table.rows)]) or Order.NEWEST_FIRST

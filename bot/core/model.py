@@ -1,5 +1,6 @@
 """The page model: what the bot understands of a page, from its two sections to each timeslot."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -128,7 +129,7 @@ class Page:
     blocks: list[EventBlock]
     log: Section
     log_chunks: list[Chunk]
-    entries: list[LogEntry]
+    entries: Sequence[LogEntry]  # read lazily: placement needs only a few dates
     warnings: list[str]
 
     @property

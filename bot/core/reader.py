@@ -1,7 +1,7 @@
 """Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
 
 from bot.core import translate
-from bot.core.lines import chunks, hidden_lines, lines_between, section_lines
+from bot.core.lines import chunks, hidden_lines, lines_between, nested_spans, section_lines
 from bot.core.log_section import read_entries
 from bot.core.model import Page
 from bot.core.sections import Section, find_section, headings, opaque_spans
@@ -24,10 +24,10 @@ def read_page(text: str, settings: Settings) -> Page:
         text, upcoming.heading.start, upcoming.heading.end, upcoming.heading.line
     )[0]
     upcoming_lines = section_lines(text, upcoming)
-    hidden = hidden_lines(upcoming_lines, opaque)
+    hidden = hidden_lines(upcoming_lines, _hiding(text, upcoming, opaque))
     blocks, warnings = read_blocks(upcoming_lines, hidden, markup.units, heading_line, settings)
     log_lines = section_lines(text, log)
-    log_chunks = chunks(log_lines, hidden_lines(log_lines, opaque))
+    log_chunks = chunks(log_lines, hidden_lines(log_lines, _hiding(text, log, opaque)))
     return Page(
         text,
         markup,
@@ -49,3 +49,9 @@ def _apart(section: Section, other: Section) -> Section:
     if section.heading.start < other.heading.start < section.end:
         return Section(section.heading, other.heading.start)
     return section
+
+
+def _hiding(text: str, section: Section, opaque: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Everything that hides lines of a section: comments and the like, and templates or tags
+    that run over several lines, in page order."""
+    return sorted([*opaque, *nested_spans(text, section.body_start, section.end)])

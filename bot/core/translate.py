@@ -260,7 +260,7 @@ def _block_units(text: str, block: Block, nowiki: _Spans) -> Iterator[Unit]:
         if marker[1] is not None
     ]
     taken = 0
-    start = _SPACES.match(text, block.inner_start, block.inner_end).end()
+    start = _past_spaces(text, block.inner_start, block.inner_end)
     while start < block.inner_end:
         blank = text.find("\n\n", start, block.inner_end)
         end = _before_spaces(text, block.inner_end if blank == -1 else blank)
@@ -268,7 +268,13 @@ def _block_units(text: str, block: Block, nowiki: _Spans) -> Iterator[Unit]:
         while taken < len(found) and found[taken].start() < end:
             taken += 1
         yield _unit(text, start, end, found[first:taken], nowiki)
-        start = _SPACES.match(text, end, block.inner_end).end()
+        start = _past_spaces(text, end, block.inner_end)
+
+
+def _past_spaces(text: str, start: int, end: int) -> int:
+    """Where the run of spaces at `start` ends (the pattern matches the empty run too)."""
+    match = _SPACES.match(text, start, end)
+    return match.end() if match else start
 
 
 def _unit(text: str, start: int, end: int, found: list[re.Match[str]], nowiki: _Spans) -> Unit:

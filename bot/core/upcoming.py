@@ -10,7 +10,6 @@ anything else stays where it is, so standing text is never retired by accident.
 """
 
 import bisect
-import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,8 +34,11 @@ _COMMON = frozenset(
 )
 _ITEM_PREFIX = re.compile(r"^[*#:;]+")
 _DEFINITION = re.compile(r"^[;:]")
-with calendar.different_locale("C"):
-    _MONTH_NAMES = "|".join(calendar.month_name[1:] + calendar.month_abbr[1:])
+#: English month names and their abbreviations ("Sept" too): the page is English.
+_MONTH_NAMES = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    "|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 #: A subheading that only groups blocks by month ("July 2023", "June-July"): no event's topic.
 _MONTH_HEADING = re.compile(
     rf"^(?:(?:{_MONTH_NAMES})\.?|(?:19|20)[0-9]{{2}}|and|to|&|[\s,/\-\u2013\u2014])+$",

@@ -10,23 +10,30 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-
-from apscheduler.triggers.cron import CronTrigger
+from typing import TYPE_CHECKING, Any
 
 from bot.core.render import Renderer
 from bot.core.settings import META_PAGE, META_SITE, Settings
 from bot.errors import Refusal, UsageError
 from bot.ops.lock import DEFAULT_STATE
 
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
+
 #: cron's macros; "@hourly" is what Toolforge operators write (Toolforge spreads its minute).
+#: @weekly names its day: APScheduler 3 reads a weekday 0 as Monday, cron as Sunday.
 MACROS = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
     "@midnight": "0 0 * * *",
-    "@weekly": "0 0 * * 0",
+    "@weekly": "0 0 * * sun",
     "@monthly": "0 0 1 * *",
 }
+_CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12))
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # APScheduler's order
+_CRON_NUMBERS = re.compile(r"^(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?$")
+_CRON_NAMES = re.compile(r"^[a-z]+(?:-[a-z]+)?$", re.IGNORECASE)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _TOP_KEYS = {"state_dir", "documentation", "schedule", "targets"}
 _SCHEDULE_KEYS = {"cron", "misfire_grace"}
@@ -67,8 +74,73 @@ class Schedule:
     #: if it is late by less than this; later ones coalesce into the next.
     misfire_grace: timedelta = timedelta(minutes=15)
 
-    def trigger(self) -> CronTrigger:
+    def trigger(self) -> "CronTrigger":
+        """APScheduler's trigger, built only by the scheduler: a pass never imports APScheduler."""
+        from apscheduler.triggers.cron import CronTrigger
+
         return CronTrigger.from_crontab(MACROS.get(self.cron, self.cron), timezone="UTC")
+
+
+def cron_problem(cron: str) -> str | None:
+    """What is wrong with a cron expression, or None; checked without importing APScheduler.
+
+    Accepts a macro or five fields (minute hour day month weekday), each a list of `*`,
+    numbers, ranges `a-b`, steps `*/n` and `a-b/n`, and month or weekday names and name ranges:
+    a subset of what APScheduler's CronTrigger accepts (a test holds the two together). The
+    weekday takes `*` and names only: APScheduler 3 counts 0 as Monday, cron as Sunday.
+    """
+    fields = MACROS.get(cron, cron).split()
+    if len(fields) != 5:
+        return (
+            f"needs 5 fields (minute hour day month weekday) or one of {', '.join(MACROS)}, "
+            f"got {len(fields)}"
+        )
+    for (name, low, high), text in zip(_CRON_FIELDS, fields[:4], strict=True):
+        for element in text.split(","):
+            if name == "month" and _CRON_NAMES.match(element):
+                problem = _names_problem(element, _MONTHS)
+            else:
+                problem = _numbers_problem(element, low, high)
+            if problem:
+                return f"{name} {text!r}: {problem}"
+    weekday = fields[4]
+    for element in weekday.split(","):
+        if element == "*":
+            continue
+        if not _CRON_NAMES.match(element):
+            return f"weekday {weekday!r}: write * or day names (mon-sun), not numbers"
+        problem = _names_problem(element, _WEEKDAYS)
+        if problem:
+            return f"weekday {weekday!r}: {problem}"
+    if fields[2] != "*" and weekday != "*":
+        # cron runs on either day; APScheduler only on a day that is both.
+        return "give a day of month or a weekday, not both"
+    return None
+
+
+def _numbers_problem(element: str, low: int, high: int) -> str | None:
+    match = _CRON_NUMBERS.match(element)
+    if not match:
+        return f"{element!r} is not *, a number, a range or a step"
+    first, last, step = match.groups()
+    if step and first and not last:
+        return f"{element!r}: a step goes with * or a range (a-b/n)"
+    start, end = (low, high) if first is None else (int(first), int(last or first))
+    if not low <= start <= end <= high:
+        return f"{element!r}: outside {low}-{high}, or a range that runs backwards"
+    if step and not 1 <= int(step) <= end - start:
+        return f"{element!r}: the step must be from 1 to the length of the range"
+    return None
+
+
+def _names_problem(element: str, names: tuple[str, ...]) -> str | None:
+    first, last = (name.lower() for name in element.partition("-")[::2])
+    unknown = [name for name in (first, last) if name and name not in names]
+    if unknown:
+        return f"{unknown[0]!r} is not one of {', '.join(names)}"
+    if last and names.index(last) < names.index(first):
+        return f"{element!r}: a range that runs backwards"
+    return None
 
 
 @dataclass(frozen=True)
@@ -151,10 +223,9 @@ class _Reader:
             cron,
             self.duration(table, "misfire_grace", "schedule.misfire_grace", Schedule.misfire_grace),
         )
-        try:
-            schedule.trigger()
-        except ValueError as error:
-            raise self.fail("schedule.cron", f"bad cron expression {cron!r}: {error}") from None
+        problem = cron_problem(cron)
+        if problem:
+            raise self.fail("schedule.cron", f"bad cron expression {cron!r}: {problem}")
         return schedule
 
     def names(

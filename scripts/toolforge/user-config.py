@@ -6,9 +6,11 @@
 # `toolforge envvars create NAME` (which asks for the value). Jobs see them; a bastion shell
 # does not.
 #
-#   CHBOT_USERNAME               the bot account on Meta, e.g. ExampleConversationBot
+#   CHBOT_USERNAME               the bot account on Meta, e.g. ExampleConversationBot;
+#                                required: without it this file refuses to load
 #   CHBOT_CONTACT                optional: how to reach the operator (an e-mail address or a
-#                                URL), sent in the user agent; default: the bot's talk page
+#                                URL), sent in the user agent next to the link to the bot's
+#                                user page that pywikibot adds itself
 #
 # Log in with one of:
 #
@@ -29,7 +31,12 @@ from os import environ as _env
 family = "meta"
 mylang = "meta"
 
-_username = _env.get("CHBOT_USERNAME", "").strip() or "ExampleConversationBot"
+_username = _env.get("CHBOT_USERNAME", "").strip()
+if not _username:
+    raise ValueError(
+        "CHBOT_USERNAME is not set: name the bot account with "
+        "`toolforge envvars create CHBOT_USERNAME <account>`"
+    )
 usernames["meta"]["meta"] = _username  # noqa: F821 (pywikibot provides it)
 
 _OAUTH_NAMES = (
@@ -49,14 +56,12 @@ else:
     # Relative to this folder; pywikibot reads it only for the account named above.
     password_file = _env.get("CHBOT_PASSWORD_FILE", "").strip() or "user-password.py"
 
-# Wikimedia's user-agent policy: say what the bot is and how to reach its operator.
-_contact = _env.get("CHBOT_CONTACT", "").strip() or (
-    f"https://meta.wikimedia.org/wiki/User_talk:{_username.replace(' ', '_')}"
-)
+# Wikimedia's user-agent policy: say what the bot is and how to reach its operator. pywikibot
+# (11.0 and later) already sends the account, the program's name and a link to the account's
+# user page on Meta; this adds where it runs and the operator's contact, if given.
 _tool = _env.get("TOOL_DATA_DIR", "").rstrip("/").rpartition("/")[2]
-user_agent_description = (
-    f"conversation-hours-bot{f' on Toolforge tool {_tool}' if _tool else ''}; {_contact}"
-)
+_about = [f"Toolforge tool {_tool}" if _tool else "", _env.get("CHBOT_CONTACT", "").strip()]
+user_agent_description = "; ".join(_part for _part in _about if _part) or None
 
 # Back off when the database replicas lag: pywikibot sends maxlag with every request and waits.
 write_maxlag = 5
