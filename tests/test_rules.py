@@ -157,7 +157,8 @@ def test_sessions_that_start_together_keep_the_order_of_the_page():
     result = transform(SAME_START, utc("2023-07-01T00:00:00"), Settings())
     assert [s.block.title for s in result.moves] == ["Copyright hour", "Hora de conversación"]
     log = result.text.split("== Log of Previous Conversation Hours ==")[1].strip().split("\n")
+    # Each slot's own words ("(English)") reach its entry (issue 9: keep what a line carries).
     assert log[:2] == [
-        "* June 26, 2023 (12:00 UTC). Topic: Copyright hour.",
-        "* June 26, 2023 (12:00 UTC). Topic: Hora de conversación.",
+        "* June 26, 2023 (12:00 UTC). Topic: Copyright hour. (English).",
+        "* June 26, 2023 (12:00 UTC). Topic: Hora de conversación. (español).",
     ]

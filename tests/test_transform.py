@@ -3,6 +3,7 @@
 import pytest
 
 from bot.core import translate
+from bot.core.settings import Settings
 from bot.core.transform import transform
 from bot.errors import Refusal
 from tests.conftest import page, utc
@@ -275,3 +276,61 @@ def test_a_subheading_with_a_unit_marker_titles_its_block_without_the_marker():
     )
     result = transform(text, utc("2023-06-28T00:00:00"))
     assert "* June 26, 2023 (12:00 UTC). Topic: Copyright session." in result.text
+
+
+# --- what a moved slot carries --------------------------------------------------------------
+
+ZOOM_SUB_BULLETS = (
+    "\n** Zoom: [https://wikimedia.zoom.us/j/87082260165 Join]\n** Passcode: 512731"
+    "\n** [https://commons.wikimedia.org/wiki/File:GDC_call.webm Recording]"
+)
+
+
+def with_lines_under_june_26(meta_page: str, extra: str) -> str:
+    at = meta_page.index("\n", meta_page.index(JUNE_26))
+    return meta_page[:at] + extra + meta_page[at:]
+
+
+def test_sub_bullets_of_a_moved_slot_leave_with_it(meta_page):
+    text = with_lines_under_june_26(meta_page, ZOOM_SUB_BULLETS)
+    result = transform(text, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
+    upcoming = result.text[result.text.index("== Upcoming") : result.text.index("== Log of")]
+    assert "**" not in upcoming
+    assert JUNE_30 in upcoming
+
+
+def test_a_moved_slot_carries_its_recording_but_not_its_passcode(meta_page):
+    text = with_lines_under_june_26(meta_page, ZOOM_SUB_BULLETS)
+    result = transform(text, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
+    assert JUNE_26_LOGGED.replace(
+        ".</translate>",
+        ". [https://commons.wikimedia.org/wiki/File:GDC_call.webm Recording].</translate>",
+    ) in lines(result.text)
+    assert "512731" not in result.text
+
+
+def test_a_slot_marked_cancelled_is_logged_as_cancelled(meta_page):
+    text = meta_page.replace(JUNE_26, JUNE_26 + " '''Cancelled'''")
+    result = transform(text, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
+    assert JUNE_26_LOGGED.replace("(12:00 UTC).", "(12:00 UTC) (cancelled).") in lines(result.text)
+
+
+def test_the_template_receives_every_part_of_the_slot(meta_page, tmp_path):
+    (tmp_path / "log_entry.wikitext.j2").write_text(
+        "{{ sessions | length }}|{{ status }}|{{ topic | wikitext }}|{{ own_text }}|"
+        "{% for note in notes %}{{ note }}{% endfor %}"
+    )
+    text = with_lines_under_june_26(meta_page, ZOOM_SUB_BULLETS).replace(
+        JUNE_26, JUNE_26 + " and 17:00 UTC, with [[User:Example|Example]]"
+    )
+    result = transform(
+        text,
+        utc("2023-06-28T00:00:00"),
+        Settings(templates_dir=tmp_path),
+        default_written_at=WRITTEN,
+    )
+    assert (
+        "* <translate><!--T:24--> 2||Ad-hoc conversation hour on the Global Digital Compact|"
+        "with [[User:Example|Example]]|"
+        "[https://commons.wikimedia.org/wiki/File:GDC_call.webm Recording]</translate>"
+    ) in lines(result.text)

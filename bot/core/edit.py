@@ -86,34 +86,38 @@ def _ordered(markers: Iterable[str]) -> tuple[str, ...]:
 
 
 def _removals(page: Page, plan: Plan) -> tuple[dict[int, str], tuple[str, ...]]:
-    """The moved timeslots' lines, and the paragraphs of the blocks that finished with them."""
-    removed = {session.slot.line.number: "moved" for session in plan.moves}
+    """The moved timeslots' lines (with the sub-bullets and unit lines they own), and the
+    paragraphs of the blocks that finished with them."""
+    removed = {line.number: "moved" for session in plan.moves for line in session.slot.lines}
     paragraphs = []
+    leaving = {
+        line.number
+        for block in plan.finished
+        for c in (*block.intro, *block.lists, *block.outro)
+        for line in c.lines
+    }
     for block in plan.finished:
-        for chunk in _finished_chunks(block, page):
+        for chunk in _finished_chunks(block, page, leaving):
             paragraphs.append(paragraph_text(chunk))
             removed.update((line.number, "block") for line in chunk.lines)
     return removed, tuple(paragraphs)
 
 
-def _finished_chunks(block: EventBlock, page: Page) -> list[Chunk]:
-    """The block's paragraphs; its subheading too, but only when nothing else lives under it."""
+def _finished_chunks(block: EventBlock, page: Page, leaving: set[int]) -> list[Chunk]:
+    """The block's paragraphs; its subheading too, but only when nothing else lives under it
+    (a month subheading over several blocks leaves with the last of them)."""
     chunks = [*block.intro, *block.outro]
-    if block.heading is not None and _subsection_is_only(block, page):
+    if block.heading is not None and _subsection_is_only(block, page, leaving):
         chunks.insert(0, block.heading)
     return chunks
 
 
-def _subsection_is_only(block: EventBlock, page: Page) -> bool:
-    """Whether the block is all its subsection holds: a deeper heading under it, or text the
-    block does not own, keeps the subheading in place."""
+def _subsection_is_only(block: EventBlock, page: Page, leaving: set[int]) -> bool:
+    """Whether the block is all its subsection holds, with the other blocks that leave now: a
+    deeper heading under it, or text that stays, keeps the subheading in place."""
     assert block.heading is not None
     level = heading_level(block.heading.first.text) or 0
-    owned = {
-        line.number
-        for c in (block.heading, *block.intro, block.items, *block.outro)
-        for line in c.lines
-    }
+    owned = leaving | {line.number for line in block.heading.lines}
     after = [line for line in page.upcoming_lines if line.number > block.heading.first.number]
     for line in after:
         if line.number in owned:

@@ -34,7 +34,10 @@ def _block(block: EventBlock, decided: Plan) -> list[str]:
             out.append(f"    line {number}: {slot.mention.text!r}: date not sure; stays")
             continue
         state = "past: would move" if number in moving else "stays"
-        out.append(f"    line {number}: {iso(session.start)} to {iso(session.end)}: {state}")
+        status = f" ({slot.status})" if slot.status else ""
+        times = ", ".join(f"{iso(t.start)} to {iso(t.end)}" for t in session.times)
+        owned = f" with lines {', '.join(str(x.number) for x in slot.owned)}" if slot.owned else ""
+        out.append(f"    line {number}: {times}{status}{owned}: {state}")
     for line in block.undated:
         out.append(f"    line {line.number}: no date the bot can trust; stays")
     if any(block is b for b in decided.finished):

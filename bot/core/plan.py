@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core import dates
-from bot.core.model import EventBlock, Session
+from bot.core.model import EventBlock, Session, Timeslot, When
 from bot.core.settings import Settings
 
 
@@ -38,31 +38,13 @@ def plan(
         sure = True
         block_moves = []
         for slot in block.slots:
-            written = written_at.get(slot.line.text, default_written_at)
-            if written is None:
-                warnings.append(
-                    f"line {slot.line.number}: cannot tell from the page history when this "
-                    "yearless date was written; left in place"
-                )
+            session, warning = _resolve(slot, block, settings, written_at, default_written_at)
+            if session is None:
+                warnings.append(warning)
                 sure = False
                 continue
-            try:
-                day = dates.resolve(slot.mention, written)
-            except dates.DateError as error:
-                warnings.append(f"line {slot.line.number}: {error}; left in place")
-                sure = False
-                continue
-            start, end = dates.session(slot.mention, day, settings.default_duration)
-            session = Session(
-                slot,
-                block,
-                start,
-                end,
-                has_time=slot.mention.start_time is not None,
-                has_end=slot.mention.end_time is not None,
-            )
             resolved.append(session)
-            if end < now - settings.grace:
+            if session.end < now - settings.grace:
                 block_moves.append(session)
         moves.extend(block_moves)
         if sure and not block.undated and len(block_moves) == len(block.slots):
@@ -70,6 +52,33 @@ def plan(
             warnings.extend(_unsure_warnings(block))
     moves.sort(key=lambda s: (s.start, s.slot.line.number))
     return Plan(tuple(moves), tuple(resolved), tuple(finished), tuple(warnings))
+
+
+def _resolve(
+    slot: Timeslot,
+    block: EventBlock,
+    settings: Settings,
+    written_at: Mapping[str, datetime | None],
+    default_written_at: datetime,
+) -> tuple[Session | None, str]:
+    """The slot with every session on it resolved, or None and why when any is not sure:
+    a slot moves with its last session, so one unsure session keeps the whole line."""
+    written = written_at.get(slot.line.text, default_written_at)
+    times = []
+    for mention in slot.mentions:
+        if mention.year is None and written is None:
+            return None, (
+                f"line {slot.line.number}: cannot tell from the page history when this "
+                "yearless date was written; left in place"
+            )
+        try:
+            day = dates.resolve(mention, written or default_written_at)
+        except dates.DateError as error:
+            return None, f"line {slot.line.number}: {error}; left in place"
+        start, end = dates.session(mention, day, settings.default_duration)
+        times.append(When(start, end, mention.start_time is not None, mention.end_time is not None))
+    times.sort(key=lambda when: (when.start, when.end))
+    return Session(slot, block, tuple(times)), ""
 
 
 def _unsure_warnings(block: EventBlock) -> list[str]:

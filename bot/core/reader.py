@@ -25,7 +25,7 @@ def read_page(text: str, settings: Settings) -> Page:
     )[0]
     upcoming_lines = section_lines(text, upcoming)
     hidden = hidden_lines(upcoming_lines, _hiding(text, upcoming, opaque))
-    blocks, warnings = read_blocks(chunks(upcoming_lines, hidden))
+    blocks, warnings = read_blocks(upcoming_lines, hidden, markup.units, heading_line, settings)
     log_lines = section_lines(text, log)
     log_chunks = chunks(log_lines, hidden_lines(log_lines, _hiding(text, log, opaque)))
     return Page(

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from bot.core.model import Session
+from bot.core.model import Session, When
 from bot.errors import Refusal
 
 LOG_ENTRY = "log_entry.wikitext.j2"
@@ -91,13 +91,19 @@ class Renderer:
         return text
 
     def log_entry(self, session: Session) -> str:
+        slot = session.slot
         return self.render(
             LOG_ENTRY,
             start=session.start,
-            end=session.end,
+            end=session.times[0].end,
             has_time=session.has_time,
             has_end=session.has_end,
+            sessions=session.times,
             topic=session.block.title or "",
+            # The editor's own wikitext, verbatim from the page: safe, never escaped.
+            own_text=Markup(slot.own_text),
+            notes=tuple(Markup(note) for note in slot.notes),
+            status=slot.status or "",
         )
 
     def placeholder(self) -> str:
@@ -106,12 +112,20 @@ class Renderer:
     def check(self) -> None:
         """Renders every template once with sample values; refuses one that would break a page."""
         sample = datetime(2023, 6, 26, 12, tzinfo=UTC)
+        times = (
+            When(sample, sample + timedelta(hours=1), True, True),
+            When(sample + timedelta(days=4), sample + timedelta(days=5), False, False),
+        )
         self.render(
             LOG_ENTRY,
             start=sample,
             end=sample + timedelta(hours=1),
             has_time=True,
             has_end=True,
+            sessions=times,
             topic="Sample topic",
+            own_text=Markup("Speaker: [[User:Example|Example]]"),
+            notes=(Markup("[https://example.org/recording Recording]"),),
+            status="cancelled",
         )
         self.placeholder()

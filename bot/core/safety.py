@@ -29,7 +29,7 @@ def verify(page: Page, plan: Plan, change: Change) -> None:
 def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
     """Each removed line is what its reason says it is."""
     old = page.text.split("\n")
-    moved = {s.slot.line.number for s in plan.moves}
+    moved = {line.number for s in plan.moves for line in s.slot.lines}
     finished = {
         line.number
         for block in plan.finished

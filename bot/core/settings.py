@@ -22,3 +22,6 @@ class Settings:
     default_duration: timedelta = timedelta(minutes=60)
     #: The operator's templates folder; a template missing there comes from the package.
     templates_dir: Path | None = None
+    #: Words that mark a session as not held (matched as whole words, outside links); such a
+    #: session is logged with the word as its status, never as held.
+    cancelled_words: tuple[str, ...] = ("cancelled", "canceled", "postponed", "called off")

@@ -1,18 +1,26 @@
 """Reads the "Upcoming" section into event blocks.
 
-An event block is a list whose items carry dates, the announcement before it (a paragraph that
-opens with bold text, or a subheading), any description between the two, and paragraphs after
-the list that are about the same event. The bot only claims a paragraph it can tie to the event;
+An event block is one or more lists whose items carry dates (lists separated only by blank
+lines and unit markers are one block: each slot may be a translation unit of its own), the
+announcement before it (a paragraph that opens with bold text, or a subheading), any description
+between the two, and paragraphs after the list that are about the same event. Every list's
+announcement is read first, so a paragraph that announces a list of its own is never taken for
+the outro of the block before it. The bot only claims a paragraph it can tie to the event;
 anything else stays where it is, so standing text is never retired by accident.
 """
 
+import bisect
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from bot.core import dates
-from bot.core.lines import Chunk, Kind, Line
+from bot.core import dates, slot_parts
+from bot.core.lines import Chunk, Kind, Line, chunks, kind_of
 from bot.core.model import EventBlock, Timeslot
 from bot.core.sections import heading_title, plain_title
-from bot.core.syntax import LEADING_GLUE, OWN_UNIT
+from bot.core.settings import Settings
+from bot.core.syntax import LEADING_GLUE
+from bot.core.translate import Unit
 
 _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _WORD = re.compile(r"\w+")
@@ -24,53 +32,327 @@ _COMMON = frozenset(
         "meeting meetings ad hoc join more"
     ).split(" ")
 )
+_ITEM_PREFIX = re.compile(r"^[*#:;]+")
+_DEFINITION = re.compile(r"^[;:]")
+#: English month names and their abbreviations ("Sept" too): the page is English.
+_MONTH_NAMES = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    "|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+#: A subheading that only groups blocks by month ("July 2023", "June-July"): no event's topic.
+_MONTH_HEADING = re.compile(
+    rf"^(?:(?:{_MONTH_NAMES})\.?|(?:19|20)[0-9]{{2}}|and|to|&|[\s,/\-\u2013\u2014])+$",
+    re.IGNORECASE,
+)
 
 
-def read_blocks(chunks: list[Chunk]) -> tuple[list[EventBlock], list[str]]:
-    """The event blocks of the section, and warnings about lines whose date can't be trusted."""
-    warnings: list[str] = []
-    lists = [i for i, chunk in enumerate(chunks) if chunk.kind is Kind.ITEM and _dated(chunk)]
-    claimed: set[int] = set()  # chunks already part of a block, by their first line's number
-    blocks = []
-    for n, i in enumerate(lists):
-        heading, intro, loose = _intro(chunks, i, claimed)
-        claimed.update(c.first.number for c in (*intro, *([heading] if heading else [])))
-        slots, undated = _read_items(chunks[i], warnings)
-        title = _title(heading, intro)
-        limit = lists[n + 1] if n + 1 < len(lists) else len(chunks)
-        outro, unsure = _outro(chunks, i, limit, title, claimed)
-        claimed.update(c.first.number for c in outro)
-        blocks.append(
-            EventBlock(title, heading, intro, chunks[i], slots, undated, outro, (*loose, *unsure))
+@dataclass
+class _List:
+    """A list under "Upcoming" as read: its slots, and the lines the bot cannot date."""
+
+    chunk: Chunk
+    slots: list[Timeslot] = field(default_factory=list)
+    undated: list[Line] = field(default_factory=list)
+    #: Whether any item names a date (trusted or not): only such lists make event blocks.
+    dated: bool = False
+
+
+@dataclass
+class _Reader:
+    lines: list[Line]
+    hidden: frozenset[int]
+    units: tuple[Unit, ...]
+    settings: Settings
+    warnings: list[str] = field(default_factory=list)
+    #: Lines a slot owns beyond its list (the rest of its unit): not read as paragraphs.
+    absorbed: set[int] = field(default_factory=set)
+    #: Units that open on a slot left in place and run on over other items, with that line:
+    #: the items inside stay too, or the unit would lose its marker or be split.
+    held: list[tuple[Unit, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_number = {line.number: line for line in self.lines}
+        # Only the section's own units can hold a slot; the page may have thousands more.
+        low, high = (self.lines[0].start, self.lines[-1].end) if self.lines else (0, 0)
+        numbered = [u for u in self.units if u.marker and low <= u.start < high]
+        self.marked = sorted((u.marker_span[0], u) for u in numbered if u.marker_span is not None)
+        self.numbered = sorted(numbered, key=lambda u: u.start)
+        self.starts = [u.start for u in self.numbered]
+
+
+def read_blocks(
+    lines: list[Line],
+    hidden: frozenset[int],
+    units: tuple[Unit, ...],
+    heading: Line,
+    settings: Settings,
+) -> tuple[list[EventBlock], list[str]]:
+    """The event blocks of the section, and warnings naming each line the bot cannot place."""
+    reader = _Reader(lines, hidden, units, settings)
+    found = [part for chunk in chunks(lines, hidden) for part in _definition_lists_apart(chunk)]
+    read = [_read_list(reader, chunk) for chunk in found if _is_list(chunk)]
+    found_left = [c for c in found if c.first.number not in reader.absorbed]
+    index = {c.first.number: i for i, c in enumerate(found_left)}
+    lists = {index[c.chunk.first.number]: c for c in read if c.chunk.first.number in index}
+    groups = _groups(lists)
+    blocks = _blocks(found_left, lists, groups)
+    reader.warnings.extend(_unplaced(reader, found_left, blocks, lists, heading))
+    return blocks, reader.warnings
+
+
+def _definition_lists_apart(chunk: Chunk) -> list[Chunk]:
+    """A paragraph and the definition list (`;`/`:`) written right under it, as two chunks."""
+    if chunk.kind is not Kind.TEXT:
+        return [chunk]
+    parts: list[list[Line]] = []
+    for line in chunk.lines:
+        if parts and bool(_DEFINITION.match(line.text)) == bool(
+            _DEFINITION.match(parts[-1][0].text)
+        ):
+            parts[-1].append(line)
+        else:
+            parts.append([line])
+    return [Chunk(Kind.TEXT, tuple(part)) for part in parts]
+
+
+def _is_list(chunk: Chunk) -> bool:
+    return chunk.kind is Kind.ITEM or (
+        chunk.kind is Kind.TEXT and all(_DEFINITION.match(line.text) for line in chunk.lines)
+    )
+
+
+# --- the items of a list --------------------------------------------------------------------
+
+
+def _read_list(reader: _Reader, chunk: Chunk) -> _List:
+    """Each item with its sub-items: a deeper item (`**` under `*`, `:` under `;`) belongs to
+    the item above it and goes where it goes."""
+    read = _List(chunk)
+    items: list[list[Line]] = []
+    for line in chunk.lines:
+        if items and _deeper(line.text, items[-1][0].text):
+            items[-1].append(line)
+        else:
+            items.append([line])
+    for item in items:
+        _read_item(reader, read, item)
+    return read
+
+
+def _deeper(child: str, parent: str) -> bool:
+    mine, theirs = _prefix(child), _prefix(parent)
+    return len(mine) > len(theirs) or (
+        len(mine) == len(theirs) and theirs.endswith(";") and mine.endswith(":")
+    )
+
+
+def _prefix(text: str) -> str:
+    match = _ITEM_PREFIX.match(text)
+    return match.group() if match else ""
+
+
+def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
+    line, children = item[0], item[1:]
+    try:
+        mentions, word = _sessions(line.text, [c.text for c in children], reader.settings)
+        child_mentions = [dates.find_all(c.text) for c in children]
+    except (_Unsure, dates.DateError) as why:
+        reader.warnings.append(f"line {line.number}: {why}; left in place")
+        read.dated = True
+        read.undated.extend(item)
+        return
+    everything = (*mentions, *(m for found in child_mentions for m in found))
+    if not everything:
+        read.undated.extend(item)
+        return
+    read.dated = True
+    held = next(((u, n) for u, n in reader.held if u.start <= line.start < u.end), None)
+    if held is not None:
+        reader.warnings.append(
+            f"line {line.number}: inside the translation unit <!--T:{held[0].marker}--> that "
+            f"opens on line {held[1]} and stays; left in place"
         )
-    return blocks, warnings
+        read.undated.extend(item)
+        return
+    marker, rest = _own_unit(reader, line, children)
+    if rest is None:
+        read.undated.extend(item)
+        return
+    words = reader.settings.cancelled_words if word else ()
+    notes = [
+        slot_parts.own_text(c.text, _spans(c.text, found), words)
+        for c, found in zip((*children, *rest), (*child_mentions, *([()] * len(rest))), strict=True)
+    ]
+    read.slots.append(
+        Timeslot(
+            line=line,
+            mentions=everything,
+            marker=marker,
+            owned=(*children, *rest),
+            status=word,
+            own_text=slot_parts.own_text(line.text, _spans(line.text, mentions), words),
+            notes=tuple(n for n in notes if n),
+        )
+    )
 
 
-def _dated(chunk: Chunk) -> bool:
-    for line in chunk.lines:
-        try:
-            if dates.find(line.text):
-                return True
-        except dates.DateError:
-            return True
-    return False
+def _spans(text: str, mentions: Iterable[dates.Mention]) -> list[tuple[int, int]]:
+    """What leaves a line's words as dates: its sessions, and struck dates it no longer holds."""
+    struck = [(s, e) for s, e in dates.strike_spans(text) if _struck_date(text, s, e)]
+    return [*((m.start, m.end) for m in mentions), *struck]
 
 
-def _read_items(chunk: Chunk, warnings: list[str]) -> tuple[tuple[Timeslot, ...], tuple[Line, ...]]:
-    slots, undated = [], []
-    for line in chunk.lines:
-        try:
-            mention = dates.find(line.text)
-        except dates.DateError as error:
-            warnings.append(f"line {line.number}: {error}; left in place")
-            undated.append(line)
+def _struck_date(text: str, start: int, end: int) -> bool:
+    try:
+        return bool(dates.find_all(slot_parts.unstruck_tags(text[start:end])))
+    except dates.DateError:
+        return True
+
+
+class _Unsure(Exception):
+    """A line whose sessions the bot cannot read with certainty; str() says why."""
+
+
+def _sessions(
+    text: str, children: list[str], settings: Settings
+) -> tuple[list[dates.Mention], str | None]:
+    """The sessions of an item's line, and the word that says they were not held, if any.
+
+    A struck date with a new one beside it is a rescheduled session, read on the new date; a
+    struck date marked cancelled is read (it is the day the session would have been) and logged
+    as cancelled; a struck date with nothing else to go on, or a cancellation beside a new date,
+    is not read with certainty.
+    """
+    live = dates.find_all(text)
+    struck = dates.strike_spans(text)
+    word = slot_parts.status(
+        (slot_parts.blanked(text, struck), *children), settings.cancelled_words
+    )
+    struck_dates = [
+        m
+        for m in (dates.find_all(slot_parts.unstruck_tags(text)) if struck else [])
+        if any(s <= m.start < e for s, e in struck)
+    ]
+    if live:
+        if word and struck_dates:
+            raise _Unsure(
+                f"marked {word!r} but names a new date beside a struck one; "
+                "cannot tell which session it means"
+            )
+        return live, word
+    if struck_dates and word:
+        return struck_dates, word
+    if struck_dates:
+        raise _Unsure("its only date is struck out and it is not marked cancelled")
+    return [], word
+
+
+def _own_unit(
+    reader: _Reader, line: Line, children: list[Line]
+) -> tuple[str | None, tuple[Line, ...] | None]:
+    """The marker of the unit that opens on the line, and the lines past the item that unit
+    runs on to (they move with it); None for those when the unit runs into text that is not
+    the slot's, which the bot then leaves alone and names."""
+    unit = _unit_on(reader, line)
+    if unit is None:
+        return _unit_around(reader, line, children), ()
+    end_of_line = line.start + len(line.text)
+    last = children[-1].number if children else line.number
+    rest: list[Line] = []
+    number = line.number + 1
+    while unit.end > end_of_line and (next_line := reader.by_number.get(number)) is not None:
+        if next_line.start >= unit.end:
+            break
+        kind = Kind.HIDDEN if number in reader.hidden else kind_of(next_line.text)
+        if number > last and kind is Kind.TEXT:
+            rest.append(next_line)
+        elif number > last and kind is not Kind.GLUE:
+            reader.warnings.append(
+                f"line {line.number}: its translation unit <!--T:{unit.marker}--> runs on to "
+                f"line {number}, which is not part of this session; left in place"
+            )
+            reader.held.append((unit, line.number))
+            return unit.marker, None
+        number += 1
+    reader.absorbed.update(x.number for x in rest)
+    return unit.marker, tuple(rest)
+
+
+def _unit_around(reader: _Reader, line: Line, children: list[Line]) -> str | None:
+    """The marker of a unit that holds the item and nothing else, its marker on a line of its
+    own before it (`<!--T:3-->` above `* June 26 ...`): the slot is that unit."""
+    i = bisect.bisect_right(reader.starts, line.start) - 1
+    if i < 0:
+        return None
+    unit = reader.numbered[i]
+    last = children[-1] if children else line
+    if unit.end <= line.start or unit.end > last.start + len(last.text):
+        return None
+    before = reader.by_number.get(line.number - 1)
+    while before is not None and before.end > unit.start:
+        if kind_of(before.text) is not Kind.GLUE:
+            return None  # the unit holds text above the item too
+        before = reader.by_number.get(before.number - 1)
+    return unit.marker
+
+
+def _unit_on(reader: _Reader, line: Line) -> Unit | None:
+    """The first unit whose marker stands on the line."""
+    i = bisect.bisect_left(reader.marked, (line.start,), key=lambda pair: (pair[0],))
+    if i < len(reader.marked) and reader.marked[i][0] < line.start + len(line.text):
+        return reader.marked[i][1]
+    return None
+
+
+# --- lists into blocks ----------------------------------------------------------------------
+
+
+def _groups(lists: dict[int, _List]) -> list[list[int]]:
+    """Dated lists, with the dated lists that follow them directly (only blank lines or unit
+    markers between) grouped into one block."""
+    groups: list[list[int]] = []
+    for i in sorted(lists):
+        if not lists[i].dated:
             continue
-        if mention is None:
-            undated.append(line)
-            continue
-        own = OWN_UNIT.match(line.text)
-        slots.append(Timeslot(line, mention, own["marker"] if own else None))
-    return tuple(slots), tuple(undated)
+        if groups and groups[-1][-1] == i - 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _blocks(
+    found: list[Chunk], lists: dict[int, _List], groups: list[list[int]]
+) -> list[EventBlock]:
+    claimed: set[int] = set()
+    intros = []
+    for group in groups:
+        heading, intro, loose = _intro(found, group[0], claimed)
+        intros.append((heading, intro, loose))
+        # Every paragraph that leads up to a list is that list's: never another block's outro.
+        claimed.update(c.first.number for c in (*intro, *loose, *([heading] if heading else [])))
+    blocks = []
+    for n, group in enumerate(groups):
+        heading, intro, loose = intros[n]
+        title = _title(heading, intro)
+        limit = groups[n + 1][0] if n + 1 < len(groups) else len(found)
+        outro, unsure = _outro(found, group[-1], limit, title, claimed)
+        claimed.update(c.first.number for c in outro)
+        slots = tuple(s for i in group for s in lists[i].slots)
+        undated = tuple(line for i in group for line in lists[i].undated)
+        blocks.append(
+            EventBlock(
+                title,
+                heading,
+                intro,
+                tuple(lists[i].chunk for i in group),
+                slots,
+                undated,
+                outro,
+                (*loose, *unsure),
+            )
+        )
+    return blocks
 
 
 def _intro(
@@ -99,7 +381,8 @@ def _heading_before(chunks: list[Chunk], j: int, claimed: set[int]) -> Chunk | N
 def _outro(
     chunks: list[Chunk], i: int, limit: int, title: str | None, claimed: set[int]
 ) -> tuple[tuple[Chunk, ...], tuple[Chunk, ...]]:
-    """Paragraphs after the list that are about the block, and the first one that might be."""
+    """Paragraphs right after the list that open by naming its event, and the first one that
+    might be about it; a paragraph that announces a later list is claimed already and ends it."""
     outro: list[Chunk] = []
     for j in range(i + 1, limit):
         chunk = chunks[j]
@@ -132,7 +415,8 @@ def _title(heading: Chunk | None, intro: tuple[Chunk, ...]) -> str | None:
     if intro and (lead := bold_lead(intro[0])):
         return lead
     if heading is not None:
-        return heading_title(heading.first.text) or None
+        title = heading_title(heading.first.text)
+        return title if title and not _MONTH_HEADING.match(title) else None
     return None
 
 
@@ -142,3 +426,56 @@ def _words(text: str) -> set[str]:
 
 def _shares_words(text: str, title: str) -> bool:
     return bool(_words(text) & _words(title))
+
+
+# --- what the bot cannot place --------------------------------------------------------------
+
+
+def _unplaced(
+    reader: _Reader,
+    found: list[Chunk],
+    blocks: list[EventBlock],
+    lists: dict[int, _List],
+    heading: Line,
+) -> list[str]:
+    """Warnings for dated text outside every block (a paragraph, a heading, a table row), and
+    for a section whose list items carry no date the bot can read at all."""
+    placed = {
+        line.number
+        for block in blocks
+        for chunk in (block.heading, *block.intro, *block.lists, *block.outro)
+        if chunk is not None
+        for line in chunk.lines
+    }
+    warnings = []
+    for line in reader.lines:
+        if line.number in placed or line.number in reader.hidden or line.number in reader.absorbed:
+            continue
+        kind = kind_of(line.text)
+        if kind in (Kind.BLANK, Kind.GLUE) or not _names_a_date(line.text):
+            continue
+        what = {Kind.TABLE: "a table row", Kind.HEADING: "a heading"}.get(kind, "text")
+        if kind is Kind.TABLE:
+            warnings.append(
+                f"line {line.number}: a date in {what}: the bot does not move table rows; "
+                "left in place"
+            )
+        else:
+            warnings.append(
+                f"line {line.number}: a date in {what} that is no session list the bot can "
+                "read; left in place"
+            )
+    items = any(c.kind is Kind.ITEM for c in found)
+    if items and not any(read.dated for read in lists.values()):
+        warnings.append(
+            f"line {heading.number}: the list items under this heading carry no date the bot "
+            "can read; nothing moves"
+        )
+    return warnings
+
+
+def _names_a_date(text: str) -> bool:
+    try:
+        return bool(dates.find_all(text))
+    except dates.DateError:
+        return True
