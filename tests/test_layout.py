@@ -1,9 +1,12 @@
 """The package's layout rule: the core is pure, so it can be trusted and tested offline."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ROOT / "bot" / "core"
 #: What the core must never import: the I/O layers and the libraries that do I/O for them.
 FORBIDDEN = ("bot.wiki", "bot.ops", "bot.cli", "pywikibot", "apscheduler", "requests")
 
@@ -40,3 +43,28 @@ def test_the_rule_sees_a_forbidden_import(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nfrom bot import wiki\nfrom pywikibot import Page\n")
     assert forbidden_imports(sample) == ["bot.wiki", "pywikibot", "pywikibot.Page"]
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running `code`."""
+    script = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(run.stdout.split())
+
+
+RUN_ON_THE_REFERENCE_PAGE = """
+from bot.cli.main import main
+main(["run", "--file", "tests/fixtures/meta-page.wikitext", "--now", "{now}", "--json"])
+"""
+
+
+def test_a_run_with_nothing_to_move_never_loads_jinja2_nor_the_wiki_layer():
+    loaded = modules_after(RUN_ON_THE_REFERENCE_PAGE.format(now="2023-06-20T00:00:00Z"))
+    assert not {"jinja2", "pywikibot", "apscheduler"} & loaded
+
+
+def test_a_run_that_moves_loads_jinja2_to_write_the_entries():
+    loaded = modules_after(RUN_ON_THE_REFERENCE_PAGE.format(now="2023-07-01T00:00:00Z"))
+    assert "jinja2" in loaded

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from bot.core.model import Session, When
 from bot.errors import Refusal
+
+if TYPE_CHECKING:
+    import jinja2
 
 LOG_ENTRY = "log_entry.wikitext.j2"
 PLACEHOLDER = "upcoming_empty.wikitext.j2"
@@ -55,30 +58,41 @@ def escape_wikitext(value: object) -> Markup:
     return Markup(_SPECIAL.sub(replace, str(value).strip()))
 
 
+def template_environment(templates_dir: Path | None) -> "jinja2.Environment":
+    """Templates from the operator's folder first, then the package's own. Jinja2 is imported
+    here, not when the bot starts: a run with nothing to write never needs it."""
+    import jinja2
+
+    folders = [templates_dir] if templates_dir is not None else []
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(folders), jinja2.PackageLoader("bot", "templates")]
+        ),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        # A value a template forgets to filter is escaped all the same.
+        finalize=lambda value: value if isinstance(value, Markup) else escape_wikitext(value),
+    )
+    environment.filters["wikitext"] = escape_wikitext
+    return environment
+
+
 @dataclass(frozen=True)
 class Renderer:
     #: The operator's folder, searched first; the package's own templates fill in the rest.
     templates_dir: Path | None = None
 
     @cached_property
-    def _environment(self) -> jinja2.Environment:
-        folders = [self.templates_dir] if self.templates_dir is not None else []
-        environment = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(
-                [jinja2.FileSystemLoader(folders), jinja2.PackageLoader("bot", "templates")]
-            ),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=False,
-            # A value a template forgets to filter is escaped all the same.
-            finalize=lambda value: value if isinstance(value, Markup) else escape_wikitext(value),
-        )
-        environment.filters["wikitext"] = escape_wikitext
+    def _environment(self) -> "jinja2.Environment":
+        environment = template_environment(self.templates_dir)
         environment.globals["month_name"] = lambda month: calendar.month_name[month]
         return environment
 
     def render(self, name: str, **values: object) -> str:
         """One line of wikitext; refuses a template that renders markup the bot must own."""
+        import jinja2
+
         try:
             text = self._environment.get_template(name).render(**values).strip()
         except jinja2.TemplateError as error:

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import jinja2
-from markupsafe import Markup
-
-from bot.core.render import escape_wikitext
+from bot.core.render import template_environment
 from bot.core.sections import headings, plain_title
 
 SECTION = "status_section.wikitext.j2"
@@ -96,7 +93,7 @@ def render_section(status: PageStatus, templates_dir: Path | None = None) -> str
         "pending": list(status.pending),
         "problem": status.problem,
     }
-    return _environment(templates_dir).get_template(SECTION).render(**values).strip() + "\n"
+    return template_environment(templates_dir).get_template(SECTION).render(**values).strip() + "\n"
 
 
 def page_text(sections: Iterable[str]) -> str:
@@ -108,18 +105,3 @@ def needs_edit(old: str | None, new: str) -> bool:
     """Whether the page says something new: moments aside, since a pass that only has a later
     timestamp to report is not worth an edit (nor a line in every watcher's watchlist)."""
     return old is None or _TIMESTAMP.sub("", old).strip() != _TIMESTAMP.sub("", new).strip()
-
-
-def _environment(templates_dir: Path | None) -> jinja2.Environment:
-    folders = [templates_dir] if templates_dir is not None else []
-    environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(folders), jinja2.PackageLoader("bot", "templates")]
-        ),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=False,
-        finalize=lambda value: value if isinstance(value, Markup) else escape_wikitext(value),
-    )
-    environment.filters["wikitext"] = escape_wikitext
-    return environment
