@@ -45,7 +45,9 @@ EXPECTED_24 = {
     "de": "26. Juni 2023 (12:00 UTC). Thema: Ad-hoc-Gesprächsstunde zum Globalen Digitalpakt.",
     "es": "26 de junio de 2023 (12:00 UTC). Tema: Hora de conversación ad hoc sobre el Pacto "
     "Digital Global.",
-    "ja": "2023年6月26日 (12:00 UTC)。トピック：グローバル・デジタル・コンパクトに関する臨時の対話の時間。",
+    # The label ends in a fullwidth colon, as the Japanese log entries write it.
+    "ja": "2023年6月26日 (12:00 UTC)。トピック\uff1a"
+    "グローバル・デジタル・コンパクトに関する臨時の対話の時間。",
     "ar": "26 يونيو 2023 (12:00 UTC). الموضوع: ساعة محادثة خاصة حول الميثاق الرقمي العالمي.",
 }
 
@@ -112,8 +114,10 @@ def test_a_language_without_template_or_translated_log_entries_is_left(moved):
     }
     result = plan_for(moved, {"nl": nl})
     assert result.languages["nl"].writes == {}
-    assert result.languages["nl"].left["24"].startswith(
-        "no wording: no template log_entry.nl.wikitext.j2"
+    assert (
+        result.languages["nl"]
+        .left["24"]
+        .startswith("no wording: no template log_entry.nl.wikitext.j2")
     )
 
 
