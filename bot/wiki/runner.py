@@ -15,7 +15,7 @@ from bot.core.result import Result, readable_date
 from bot.core.transform import transform_page, yearless_lines
 from bot.errors import Refusal, WikiError
 from bot.ops.config import Target
-from bot.wiki import client
+from bot.wiki import client, translation_flow
 
 log = logging.getLogger("conversation-hours-bot")
 
@@ -33,6 +33,8 @@ class Outcome:
     result: Result | None = None
     revid: int | None = None
     seconds: float = 0.0
+    #: What became of the page's translations (bot.wiki.translation_flow), when it has any.
+    translations: "translation_flow.Report | None" = None
 
     @property
     def moved(self) -> int:
@@ -158,23 +160,35 @@ def _process(
             return Outcome(target, "unchanged", "nothing to move", result)
         summary = edit_summary(result, _documentation(site, target))
         approved = review(snapshot.text, result.text, summary)
-        if dry_run:
-            return Outcome(target, "dry-run", f"dry run: would save: {summary}", result)
-        if not approved:
+        if not dry_run and not approved:
             return Outcome(target, "declined", "not saved: the operator declined", result)
-        client.login(site)  # type: ignore[arg-type]
+        if not dry_run:  # a dry run reads as whoever the session is: it saves nothing
+            client.login(site)  # type: ignore[arg-type]
+        # --- translations (bot.wiki.translation_flow): read before the edit, finish after it
+        prepared = translation_flow.prepare(site, target, snapshot.text, snapshot.revid, result)
+        if dry_run:
+            report = translation_flow.preview(prepared) if prepared else None
+            message = _with_translations(f"dry run: would save: {summary}", report)
+            return Outcome(target, "dry-run", message, result, translations=report)
         try:
             revid = client.save(snapshot, result.text, summary)
         except client.pwb.EditConflictError:
             snapshot = client.reread(snapshot)
             continue
+        report = translation_flow.finish(site, prepared, revid) if prepared else None
+        # --- end translations
         _report(site, target, result, revid, now)
         url = client.diff_url(site, revid)  # type: ignore[arg-type]
-        return Outcome(target, "edited", f"saved {url} ({summary})", result, revid)
+        message = _with_translations(f"saved {url} ({summary})", report)
+        return Outcome(target, "edited", message, result, revid, translations=report)
     raise WikiError(
         f"[[{target.title}]] kept changing under the bot ({CONFLICT_RETRIES} edit conflicts); "
         "no edit made"
     )
+
+
+def _with_translations(message: str, report: "translation_flow.Report | None") -> str:
+    return f"{message}; {report.summary()}" if report is not None else message
 
 
 def _documentation(site: object, target: Target) -> str | None:
