@@ -1,7 +1,9 @@
 """Fixtures for tests against a real local MediaWiki (see scripts/dev-wiki).
 
-- ``dev_wiki`` (session): a running wiki as a :class:`DevWiki`; it carries wiki.json's
-  fields and the helpers tests need (seed, revisions, edit_as_editor, readonly, pywikibot).
+- ``dev_wiki`` (session): a running wiki (MediaWiki 1.43 with Translate) as a
+  :class:`DevWiki`; it carries wiki.json's fields and the helpers tests need (seed,
+  revisions, edit_as_editor, readonly, pywikibot, and for page translation mark,
+  translate, run_jobs and message_collection).
 - ``fresh_title``: a page title no other test uses.
 
 Helpers talk to the wiki over plain HTTP with urllib, never through pywikibot, so they can
@@ -184,10 +186,15 @@ def _bot_flags(session: ApiSession, title: str) -> dict[int, bool]:
 
 
 def login_as(wiki: DevWiki, role: str) -> ApiSession:
-    """A logged-in session: role is "editor", "admin" or "bot" (the bot uses its BotPassword)."""
+    """A logged-in session for a role of wiki.json's users.
+
+    "bot" (ConversationBot) and "plainbot" (PlainBot) log in with their BotPasswords, so
+    the session has the rights their grants allow; "editor", "translator" and "admin" log
+    in with their main passwords.
+    """
     user = wiki.users[role]
     session = ApiSession(wiki.api)
-    if role == "bot":
+    if "bot_password" in user:
         session.login(user["login_name"], user["bot_password"])
     else:
         session.login(user["name"], user["password"])
@@ -232,7 +239,8 @@ class DevWiki:
     family: str  # "devwiki"
     code: str  # "en"
     site: str  # "devwiki:en", for pywikibot.Site(...)
-    users: dict[str, dict]  # "bot", "editor", "admin" -> name, password, ...
+    # "bot", "plainbot", "editor", "translator", "admin" -> name, password, groups, ...
+    users: dict[str, dict]
     server_log: Path
     raw: dict = field(repr=False)
 
@@ -284,6 +292,43 @@ class DevWiki:
         result = self.script(*args, input=text)
         return int(re.search(r"^REVID=(\d+)$", result.stdout, re.MULTILINE)[1])
 
+    def mark(self, title: str, as_role: str = "admin") -> int:
+        """Mark the page's latest revision for translation (`dev-wiki mark`).
+
+        Returns the revision marked: a new one when Translate added unit markers.
+        """
+        result = self.script("mark", title, "--as", as_role)
+        return int(_output_value(result, "REVID"))
+
+    def translate(self, title: str, lang: str, unit: int | str, text: str) -> int:
+        """Save Translations:TITLE/UNIT/LANG as Translator (`dev-wiki translate`); its revid."""
+        result = self.script(
+            "translate", title, "--lang", lang, "--unit", str(unit), "-", input=text
+        )
+        return int(_output_value(result, "REVID"))
+
+    def run_jobs(self) -> int:
+        """Run the queued jobs (the wiki runs none by itself); how many ran."""
+        return int(_output_value(self.script("run-jobs"), "JOBS"))
+
+    def message_collection(self, title: str, lang: str) -> dict[str, dict]:
+        """A translatable page's units in one language, by unit id ("1", "2", ...).
+
+        Each: definition, translation (None when there is none), tags ("fuzzy" when
+        outdated) and properties, as list=messagecollection gives them.
+        """
+        answer = ApiSession(self.api).call(
+            action="query",
+            list="messagecollection",
+            mcgroup=f"page-{title}",
+            mclanguage=lang,
+            mcprop="definition|translation|tags|properties",
+            mclimit="max",
+        )
+        return {
+            unit["key"].rpartition("/")[2]: unit for unit in answer["query"]["messagecollection"]
+        }
+
     def set_readonly(self, on: bool) -> None:
         self.script("readonly", "on" if on else "off")
 
@@ -313,6 +358,14 @@ class DevWiki:
             text=True,
             timeout=timeout,
         )
+
+
+def _output_value(result: subprocess.CompletedProcess, key: str) -> str:
+    """The value of a KEY=value line that scripts/dev-wiki printed."""
+    found = re.search(rf"^{key}=(.*)$", result.stdout, re.MULTILINE)
+    if not found:
+        raise AssertionError(f"no {key}= in the output:\n{result.stdout}\n{result.stderr}")
+    return found[1]
 
 
 def _cannot_start(reason: str) -> NoReturn:

@@ -1,4 +1,5 @@
-"""The dev wiki infrastructure works: API, seeding history, pywikibot as the bot, read-only."""
+"""The dev wiki infrastructure works: API, seeding history, pywikibot as the bot, read-only,
+and page translation (MediaWiki 1.43 with Translate: marking, jobs, translations)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,126 @@ import json
 import pytest
 
 
-def test_api_answers_as_mediawiki_139_with_the_test_accounts(dev_wiki):
+def test_api_answers_as_mediawiki_143_with_the_test_accounts(dev_wiki):
     session = dev_wiki.login_as("editor")
     general = session.call(action="query", meta="siteinfo")["query"]["general"]
-    assert general["generator"].startswith("MediaWiki 1.39")
+    assert general["generator"].startswith("MediaWiki 1.43.")
     assert general["server"] == dev_wiki.server
 
     names = [user["name"] for user in dev_wiki.users.values()]
     answer = session.call(action="query", list="users", ususers="|".join(names), usprop="groups")
     groups = {user["name"]: set(user["groups"]) for user in answer["query"]["users"]}
-    assert "bot" in groups["ConversationBot"]
-    assert "sysop" in groups["Admin"]
-    assert not groups["Editor"] & {"bot", "sysop"}
+    assert {"bot", "translationadmin"} <= groups["ConversationBot"]
+    assert "bot" in groups["PlainBot"]
+    assert "translationadmin" not in groups["PlainBot"]
+    assert {"sysop", "translationadmin"} <= groups["Admin"]
+    for human in ("Editor", "Translator"):
+        assert not groups[human] & {"bot", "sysop", "translationadmin"}
+    # wiki.json tells the truth about every account's groups.
+    for user in dev_wiki.users.values():
+        assert set(user["groups"]) <= groups[user["name"]], user["name"]
+
+
+def test_translate_and_universal_language_selector_are_loaded(dev_wiki):
+    answer = dev_wiki.login_as("editor").call(action="query", meta="siteinfo", siprop="extensions")
+    loaded = {extension["name"] for extension in answer["query"]["extensions"]}
+    assert {"Translate", "UniversalLanguageSelector"} <= loaded
+
+
+def test_only_conversationbots_bot_password_may_mark_pages_for_translation(dev_wiki):
+    def rights(role):
+        answer = dev_wiki.login_as(role).call(action="query", meta="userinfo", uiprop="rights")
+        return set(answer["query"]["userinfo"]["rights"])
+
+    # Through the BotPassword sessions, so the grants are applied too.
+    bot, plain = rights("bot"), rights("plainbot")
+    assert {"pagetranslation", "translate", "bot", "edit"} <= bot
+    assert "pagetranslation" not in plain
+    assert {"translate", "bot", "edit"} <= plain
+    assert {"translate"} <= rights("translator")
+
+
+def test_mark_makes_the_units_translatable(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
+
+    marked = dev_wiki.mark(fresh_title)
+
+    # Translate numbered the units in a new revision by the marking account, and marked it.
+    latest = dev_wiki.revisions(fresh_title)[-1]
+    assert latest["revid"] == marked
+    assert latest["user"] == "Admin"
+    assert "<!--T:1-->" in latest["content"] and "<!--T:2-->" in latest["content"]
+    units = dev_wiki.message_collection(fresh_title, "fr")
+    assert units["1"]["definition"] == "== Upcoming =="
+    assert units["2"]["definition"] == "The first paragraph."
+    assert units["3"]["definition"] == "The second paragraph."
+    assert all(units[unit]["translation"] is None for unit in ("1", "2", "3"))
+
+
+def test_the_bot_marks_through_its_bot_password_and_plainbot_is_refused(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
+    seeded = dev_wiki.revisions(fresh_title)[-1]["revid"]
+
+    refused = dev_wiki.script("mark", fresh_title, "--as", "plainbot", check=False)
+    assert refused.returncode == 1
+    assert "permissiondenied" in refused.stderr
+    assert dev_wiki.revisions(fresh_title)[-1]["revid"] == seeded
+
+    marked = dev_wiki.mark(fresh_title, as_role="bot")
+    assert dev_wiki.revisions(fresh_title)[-1]["user"] == "ConversationBot"
+    assert marked > seeded
+    assert set(dev_wiki.message_collection(fresh_title, "fr")) >= {"1", "2", "3"}
+
+
+def test_marking_again_without_changes_marks_the_same_revision(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
+    first = dev_wiki.mark(fresh_title)
+    assert dev_wiki.mark(fresh_title) == first
+    assert dev_wiki.revisions(fresh_title)[-1]["revid"] == first
+
+
+def test_jobs_wait_for_run_jobs(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
+    dev_wiki.mark(fresh_title)
+    source_unit = f"Translations:{fresh_title}/1/en"
+
+    # Marking queued the jobs that write the source units. Web requests run none of them
+    # (with the default $wgJobRunRate each of these would run one).
+    for _ in range(3):
+        assert "1" in dev_wiki.message_collection(fresh_title, "en")
+    assert dev_wiki.revisions(source_unit) == []
+
+    assert dev_wiki.run_jobs() > 0
+    written = dev_wiki.revisions(source_unit)
+    assert [(r["user"], r["content"]) for r in written] == [("FuzzyBot", "== Upcoming ==")]
+    assert dev_wiki.run_jobs() == 0  # the queue is empty now
+
+
+def test_a_saved_translation_shows_in_messagecollection(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
+    dev_wiki.mark(fresh_title)
+    dev_wiki.run_jobs()
+
+    revid = dev_wiki.translate(fresh_title, "fr", 2, "Le premier paragraphe.")
+
+    saved = dev_wiki.revisions(f"Translations:{fresh_title}/2/fr")
+    assert [(r["revid"], r["user"]) for r in saved] == [(revid, "Translator")]
+    french = dev_wiki.message_collection(fresh_title, "fr")
+    assert french["2"]["translation"] == "Le premier paragraphe."
+    assert french["2"]["properties"]["last-translator-text"] == "Translator"
+    assert "fuzzy" not in french["2"]["tags"]
+    assert french["3"]["translation"] is None
+    assert dev_wiki.message_collection(fresh_title, "de")["2"]["translation"] is None
+
+
+def test_translating_a_unit_that_does_not_exist_fails(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
+    dev_wiki.mark(fresh_title)
+    result = dev_wiki.script(
+        "translate", fresh_title, "--lang", "fr", "--unit", "99", "--text", "x", check=False
+    )
+    assert result.returncode == 1
+    assert "tpt-unknown-page" in result.stderr
 
 
 def test_seed_builds_page_history_with_the_given_timestamps(dev_wiki, fresh_title):
@@ -129,6 +238,17 @@ def test_start_again_reports_the_running_wiki(dev_wiki):
     assert "already running" in result.stderr
     assert f"PYWIKIBOT_DIR={dev_wiki.pywikibot_dir}" in result.stdout.splitlines()
     assert f"URL={dev_wiki.url}" in result.stdout.splitlines()
+
+
+TRANSLATABLE = """<languages/>
+<translate>
+== Upcoming ==
+
+The first paragraph.
+
+The second paragraph.
+</translate>
+"""
 
 
 def current_content(dev_wiki, title: str) -> str:
