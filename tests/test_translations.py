@@ -210,3 +210,20 @@ def test_a_yearless_date_agrees_by_day_and_month_and_a_year_must_match():
 def test_a_language_cldr_does_not_know_is_left_with_the_reason(moved):
     result = plan_for(moved, {"zz-unknown": {"24": Translation("26 xx 2023")}})
     assert result.languages["zz-unknown"].left["24"] == "no CLDR data for language 'zz-unknown'"
+
+
+def test_a_later_run_finds_the_units_an_earlier_edit_moved(meta_page, moved):
+    before = read_page(meta_page, Settings())
+    edited = transform_page(before, NOW, Settings(), default_written_at=WRITTEN)
+    after = read_page(edited.text, Settings())
+    found = translations.moved_between(before, after, Settings())
+    units, _ = moved
+    assert [(u.marker, u.english, u.title_unit, u.session.start) for u in found] == [
+        (u.marker, u.english, u.title_unit, u.session.start) for u in units
+    ]
+    assert all(u.session.has_time and not u.session.has_end for u in found)
+
+
+def test_a_later_run_finds_nothing_when_no_unit_moved(meta_page):
+    page = read_page(meta_page, Settings())
+    assert translations.moved_between(page, page, Settings()) == []

@@ -21,13 +21,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
-from bot.core import localdates
-from bot.core.model import Page, Session
+from bot.core import dates, localdates
+from bot.core.model import EventBlock, Page, Session, Timeslot
 from bot.core.render import Renderer
 from bot.core.result import Result
 from bot.core.sections import heading_title, plain_title
+from bot.core.settings import Settings
 from bot.core.syntax import LEADING_GLUE, OWN_UNIT
 from bot.errors import Refusal
 
@@ -123,6 +124,46 @@ def moved_units(page: Page, result: Result, renderer: Renderer) -> list[MovedUni
                 MovedUnit(marker, session, renderer.log_entry(session), title_unit(page, session))
             )
     return units
+
+
+def moved_between(before: Page, after: Page, settings: Settings) -> list[MovedUnit]:
+    """The units an earlier edit moved from "Upcoming" (in `before`) into the log (in `after`),
+    for a run that finishes that edit's translations once the page has been marked: each
+    with its session as the log entry dates it and its block as it stood before."""
+    logged = {}
+    content = {u.marker: u.content for u in after.markup.units if u.marker}
+    for entry in after.entries:
+        own = OWN_UNIT.match(entry.line.text)
+        if own is not None and own["marker"]:
+            logged[own["marker"]] = entry.line.text
+    units = []
+    for block in before.blocks:
+        for slot in block.slots:
+            if slot.marker is None or slot.marker not in logged:
+                continue
+            session = _logged_session(content[slot.marker], slot, block, settings)
+            if session is not None:
+                units.append(
+                    MovedUnit(
+                        slot.marker, session, content[slot.marker], title_unit(before, session)
+                    )
+                )
+    return units
+
+
+def _logged_session(
+    text: str, slot: Timeslot, block: EventBlock, settings: Settings
+) -> Session | None:
+    try:
+        mention = dates.find(text)
+        if mention is None or mention.year is None:
+            return None
+        day = dates.resolve(mention, datetime(mention.year, 1, 1, tzinfo=UTC))
+    except dates.DateError:
+        return None
+    start, end = dates.session(mention, day, settings.default_duration)
+    has_time = mention.start_time is not None
+    return Session(slot, block, start, end, has_time, mention.end_time is not None)
 
 
 def title_unit(page: Page, session: Session) -> str | None:

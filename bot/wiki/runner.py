@@ -157,7 +157,14 @@ def _process(
     for _attempt in range(CONFLICT_RETRIES):
         result = _compute(snapshot, target, now)
         if not result.changed:
-            return Outcome(target, "unchanged", "nothing to move", result)
+            # --- translations: finish an earlier edit's once the page has been marked
+            report = (
+                None
+                if dry_run
+                else translation_flow.resume(site, target, snapshot.text, snapshot.revid)
+            )
+            message = _with_translations("nothing to move", report)
+            return Outcome(target, "unchanged", message, result, translations=report)
         summary = edit_summary(result, _documentation(site, target))
         approved = review(snapshot.text, result.text, summary)
         if not dry_run and not approved:

@@ -209,6 +209,14 @@ def english_texts(
     return {m: texts.get(unit_title(title, m, language), "") for m in markers}
 
 
+def english_done(
+    site: pywikibot.site.BaseSite, title: str, expected: dict[str, str], source_language: str
+) -> bool:
+    """Whether `Translations:PAGE/N/en` holds each unit's new definition: Translate's jobs ran."""
+    current = english_texts(site, title, sorted(expected), source_language)
+    return all(current[m].strip() == expected[m].strip() for m in expected)
+
+
 def wait_for_jobs(
     site: pywikibot.site.BaseSite,
     title: str,
@@ -217,12 +225,10 @@ def wait_for_jobs(
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
     """Whether Translate's jobs wrote every moved unit's new definition within the bound."""
-    markers = sorted(expected)
     for delay in (0, *POLL_DELAYS):
         if delay:
             sleep(delay)
-        current = english_texts(site, title, markers, source_language)
-        if all(current[m].strip() == expected[m].strip() for m in markers):
+        if english_done(site, title, expected, source_language):
             return True
     return False
 
@@ -260,3 +266,86 @@ def save_translation(
 def fuzzy_languages(site: pywikibot.site.BaseSite, title: str, marker: str) -> dict[str, bool]:
     """Each language's outdated flag for one unit, as Translate shows it now."""
     return _unit_translations(site, title, marker)
+
+
+@dataclass(frozen=True)
+class Revision:
+    revid: int
+    parentid: int
+    user: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class History:
+    """For a run with nothing to move: the marks and the page's newest revisions, in one read."""
+
+    rights: frozenset[str]
+    marked_revid: int | None
+    previous_mark: int  # the mark before it (0 when none): edits after it reached translators
+    revisions: tuple[Revision, ...]  # newest first
+
+
+def history(site: pywikibot.site.BaseSite, title: str, limit: int) -> History:
+    data = _query(
+        site,
+        meta="userinfo",
+        uiprop="rights",
+        list="logevents",
+        letype="pagetranslation",
+        letitle=title,
+        lelimit=20,
+        leprop="type|details",
+        prop="revisions",
+        titles=title,
+        rvprop="ids|user|comment",
+        rvlimit=limit,
+    )
+    query = data["query"]
+    events = query.get("logevents", [])
+    marks = [
+        int(e["params"]["revision"])
+        for e in events
+        if e.get("action") == "mark" and "revision" in e.get("params", {})
+    ]
+    revisions = tuple(
+        Revision(r["revid"], r.get("parentid", 0), r.get("user", ""), r.get("comment", ""))
+        for r in query["pages"][0].get("revisions", [])
+    )
+    return History(
+        frozenset(query["userinfo"].get("rights", ())),
+        _marked_revision(events),
+        marks[1] if len(marks) > 1 else 0,
+        revisions,
+    )
+
+
+def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict[int, str]:
+    data = _query(
+        site,
+        prop="revisions",
+        revids="|".join(map(str, revids)),
+        rvprop="ids|content",
+        rvslots="main",
+    )
+    return {
+        r["revid"]: r["slots"]["main"].get("content", "")
+        for page in data["query"].get("pages", [])
+        for r in page.get("revisions", [])
+    }
+
+
+def definition_changed_at(
+    site: pywikibot.site.BaseSite, title: str, marker: str, source_language: str
+) -> str:
+    """When the unit's English definition before the current one was written: a translation
+    older than that was already outdated before the bot moved the unit."""
+    data = _query(
+        site,
+        prop="revisions",
+        titles=unit_title(title, marker, source_language),
+        rvprop="timestamp",
+        rvlimit=2,
+    )
+    revisions = data["query"]["pages"][0].get("revisions", [])
+    return revisions[1]["timestamp"] if len(revisions) > 1 else ""

@@ -14,8 +14,9 @@ from bot.core.reader import read_page
 from bot.core.render import Renderer
 from bot.core.result import Result
 from bot.core.translations import MovedUnit, Translation, TranslationPlan
+from bot.errors import Refusal
 from bot.ops.config import Target
-from bot.wiki import translate_api
+from bot.wiki import client, translate_api
 from bot.wiki.client import WIKI_FAILURES, reason
 from bot.wiki.translate_api import State
 
@@ -154,6 +155,13 @@ def complete(site: object, prepared: Prepared) -> Report:
             left=_left(prepared.plan),
             note="Translate's jobs have not run yet; the next run writes the translations",
         )
+    return _write(site, prepared)
+
+
+def _write(site: object, prepared: Prepared) -> Report:
+    """Step 5 and 6: each language's entries as bot edits, then the check that they count."""
+    state, title = prepared.state, prepared.target.title
+    assert state is not None
     report = Report(DONE, prepared.plan, left=_left(prepared.plan))
     if not (state.can("translate") and prepared.plan.writes):
         if prepared.plan.writes:
@@ -193,3 +201,93 @@ def _verify(site: object, title: str, report: Report) -> None:
     report.written = {lang: units for lang, units in report.written.items() if units}
     if any(report.left.values()):
         log.info("translations left outdated: %s", report.left)
+
+
+#: How many of the page's newest revisions a later run looks through for the bot's own edits.
+HISTORY_LIMIT = 20
+#: How the bot's own edit summaries start (bot.core.result.summary).
+MOVE_SUMMARY = "Bot: moved"
+
+
+def resume(site: object, target: Target, text: str, revid: int) -> Report | None:
+    """A run with nothing to move finishes the translations of the bot's earlier edits once the
+    page has been marked at or after them (by the bot, whose jobs were late, or by a translation
+    administrator): steps 4 to 6 then, which need only the `translate` right. None when there is
+    nothing to finish."""
+    page = read_page(text, target.settings)
+    if not page.uses_translate:
+        return None
+    try:
+        units = _earlier_moves(site, target, page)
+        if not units:
+            return None
+        return _finish_earlier(site, target, page, revid, units)
+    except WIKI_FAILURES as error:
+        return Report(FAILED, note=reason(error))
+
+
+def _earlier_moves(site: object, target: Target, page: object) -> dict[str, MovedUnit]:
+    """The units the bot's own edits moved since the mark before the last one, whose English
+    is still the marked one."""
+    found = translate_api.history(site, target.title, HISTORY_LIMIT)  # type: ignore[arg-type]
+    me = site.username()  # type: ignore[attr-defined]
+    if found.marked_revid is None:
+        return {}
+    edits = [
+        r
+        for r in found.revisions
+        if r.user == me
+        and r.comment.startswith(MOVE_SUMMARY)
+        and found.previous_mark < r.revid <= found.marked_revid
+    ]
+    if not edits:
+        return {}
+    client.login(site)  # type: ignore[arg-type]  # what follows may write translations
+    texts = translate_api.revision_texts(  # type: ignore[arg-type]
+        site, sorted({r.revid for r in edits} | {r.parentid for r in edits})
+    )
+    current = {u.marker: u.content for u in page.markup.units if u.marker}  # type: ignore[attr-defined]
+    units: dict[str, MovedUnit] = {}
+    for edit in edits:
+        try:
+            before = read_page(texts[edit.parentid], target.settings)
+            after = read_page(texts[edit.revid], target.settings)
+        except (KeyError, Refusal):
+            continue  # a revision the bot cannot read now: its units are not claimed
+        for unit in translations.moved_between(before, after, target.settings):
+            if current.get(unit.marker) == unit.english:
+                units.setdefault(unit.marker, unit)
+    return units
+
+
+def _finish_earlier(
+    site: object, target: Target, page: object, revid: int, units: dict[str, MovedUnit]
+) -> Report | None:
+    title = target.title
+    known = translations.examples(page)  # type: ignore[arg-type]
+    context = [*{u.title_unit for u in units.values() if u.title_unit}, *(e.marker for e in known)]
+    state = translate_api.read_state(site, title, list(units), context)  # type: ignore[arg-type]
+    expected = {m: u.english for m, u in units.items()}
+    if not translate_api.english_done(site, title, expected, state.source_language):  # type: ignore[arg-type]
+        return Report(PENDING, note="Translate's jobs have not run yet; a later run writes them")
+    outdated = {
+        lang: {m for m, s in stored.items() if m in units and s.fuzzy}
+        for lang, stored in state.translations.items()
+    }
+    if not any(outdated.values()):
+        return None  # every translation of the moved units is current: nothing left to do
+    changed_at = {
+        m: translate_api.definition_changed_at(site, title, m, state.source_language)  # type: ignore[arg-type]
+        for m in sorted({m for ms in outdated.values() for m in ms})
+    }
+    core = {}
+    for lang, stored in state.translations.items():
+        core[lang] = {
+            m: Translation(s.text, s.fuzzy and (m not in units or s.timestamp < changed_at[m]))
+            for m, s in stored.items()
+            # a current translation of a moved unit is a person's: never touched
+            if m not in units or m in outdated[lang]
+        }
+    renderer = Renderer(target.settings.templates_dir)
+    plan = translations.plan(list(units.values()), known, core, renderer)
+    return _write(site, Prepared(target, revid, tuple(units.values()), state, plan))
