@@ -66,9 +66,6 @@ def read_state(
     unit's translations in every language; one more per further moved unit; then the texts and
     times of every language's moved and context units, in batches of titles."""
     first = _first_read(site, title, moved[0] if moved else None)
-    by_unit = {moved[0]: first.pop("units")} if moved and first.get("units") is not None else {}
-    for marker in moved[1:]:
-        by_unit[marker] = _unit_translations(site, title, marker)
     state = State(
         title,
         first["language"],
@@ -76,6 +73,11 @@ def read_state(
         "apihighlimits" in first["rights"],
         first["marked"],
     )
+    if state.marked_revid is None:
+        return state  # not a translatable page: nothing more to read
+    by_unit = {moved[0]: first.pop("units")} if moved and first.get("units") is not None else {}
+    for marker in moved[1:]:
+        by_unit[marker] = _unit_translations(site, title, marker)
     languages = sorted(
         {lang for units in by_unit.values() for lang in units}
         - {state.source_language}
