@@ -94,7 +94,11 @@ def edits_by(wiki, user, title):
 
 def marks(wiki, title):
     answer = wiki.login_as("editor").call(
-        action="query", list="logevents", letype="pagetranslation", letitle=title, leprop="user|type"
+        action="query",
+        list="logevents",
+        letype="pagetranslation",
+        letitle=title,
+        leprop="user|type",
     )
     return [(e["user"], e["action"]) for e in answer["query"]["logevents"] if e["action"] == "mark"]
 
