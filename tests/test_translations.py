@@ -2,6 +2,7 @@
 the Meta page in French, German, Spanish, Japanese and Arabic (both digit styles)."""
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -227,3 +228,20 @@ def test_a_later_run_finds_the_units_an_earlier_edit_moved(meta_page, moved):
 def test_a_later_run_finds_nothing_when_no_unit_moved(meta_page):
     page = read_page(meta_page, Settings())
     assert translations.moved_between(page, page, Settings()) == []
+
+
+def test_a_translated_log_entry_that_does_not_start_with_its_date_teaches_nothing(moved):
+    fr = {u: t for u, t in language("fr").items() if u not in ("33", "34")}
+    fr["32"] = Translation("Le 29 septembre 2022. Sujet : Le travail contre la surveillance.")
+    result = plan_for(moved, {"fr": fr})
+    assert result.languages["fr"].left["24"].startswith("no wording")
+
+
+def test_an_entry_without_a_topic_ends_with_the_languages_full_stop(moved):
+    units, known = moved
+    untitled = [
+        replace(u, session=replace(u.session, block=replace(u.session.block, title=None)))
+        for u in units
+    ]
+    result = translations.plan(untitled, known, {"ja": language("ja")}, Renderer())
+    assert result.languages["ja"].writes["24"] == "2023年6月26日 (12:00 UTC)。"

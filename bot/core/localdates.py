@@ -80,11 +80,12 @@ def _patterns(identifier: str) -> tuple[re.Pattern[str], ...]:
     sources += [
         str(locale.datetime_skeletons[s]) for s in _SKELETONS if s in locale.datetime_skeletons
     ]
-    names = _month_names(locale)
+    months = _alternatives(_month_names(locale))
+    weekdays = _alternatives(_weekday_names(locale))
     compiled = []
     for source in dict.fromkeys(sources):
         if "MMM" in source or "LLL" in source or not source.isascii():
-            compiled.append(re.compile(_regex(source, names), re.IGNORECASE))
+            compiled.append(re.compile(_regex(source, months, weekdays), re.IGNORECASE))
     return tuple(compiled)
 
 
@@ -97,9 +98,21 @@ def _month_names(locale: Locale) -> dict[str, int]:
     return names
 
 
-def _regex(pattern: str, names: dict[str, int]) -> str:
+def _weekday_names(locale: Locale) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated", "short"):
+            for day, name in locale.days[context][width].items():
+                names.setdefault(name.casefold(), day)
+    return names
+
+
+def _alternatives(names: dict[str, int]) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+def _regex(pattern: str, months: str, weekdays: str) -> str:
     """A CLDR date pattern as a regular expression with named groups."""
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     out = []
     for quoted, letter, space, other in _TOKEN.findall(pattern):
         if quoted:
@@ -109,11 +122,11 @@ def _regex(pattern: str, names: dict[str, int]) -> str:
         elif other:
             out.append(re.escape(other) + "?" if other in ".,،" else re.escape(other))
         else:
-            out.append(_field(letter, pattern, alternatives))
+            out.append(_field(letter, pattern, months, weekdays))
     return r"(?<![\w])" + "".join(out) + r"(?!\d)"
 
 
-def _field(letter: str, pattern: str, months: str) -> str:
+def _field(letter: str, pattern: str, months: str, weekdays: str) -> str:
     run = len(re.search(rf"{letter}+", pattern).group())  # type: ignore[union-attr]
     if letter == "d":
         return r"(?P<day>(?<!\d)\d{1,2}(?!\d))"
@@ -124,7 +137,7 @@ def _field(letter: str, pattern: str, months: str) -> str:
     if letter == "y":
         return r"(?P<year>\d{4})"
     if letter in "Ec":
-        return r"(?:[^\W\d_]+\.?)"
+        return rf"(?:{weekdays})(?![^\W\d_])"
     return re.escape(letter)
 
 

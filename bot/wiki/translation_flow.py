@@ -264,6 +264,8 @@ def _finish_earlier(
     site: object, target: Target, page: object, revid: int, units: dict[str, MovedUnit]
 ) -> Report | None:
     title = target.title
+    if not any(any(translate_api.fuzzy_languages(site, title, m).values()) for m in units):  # type: ignore[arg-type]
+        return None  # every translation of the moved units is current: nothing left to do
     known = translations.examples(page)  # type: ignore[arg-type]
     context = [*{u.title_unit for u in units.values() if u.title_unit}, *(e.marker for e in known)]
     state = translate_api.read_state(site, title, list(units), context)  # type: ignore[arg-type]
