@@ -32,6 +32,9 @@ PREVIEW = "would write"  # dry run or check: nothing marked, nothing written
 FAILED = "failed"
 
 
+_NONE = translations.LanguagePlan()
+
+
 @dataclass
 class Report:
     status: str
@@ -54,8 +57,10 @@ class Report:
         parts = [f"translations: {self.status}"]
         if self.note:
             parts.append(self.note)
-        for language in sorted({*self.written, *self.left}):
-            said = [f"unit {m} written" for m in self.written.get(language, [])]
+        planned = self.plan.languages if self.plan is not None and self.status == PREVIEW else {}
+        for language in sorted({*self.written, *self.left, *planned}):
+            said = [f"unit {m} would be written" for m in planned.get(language, _NONE).writes]
+            said += [f"unit {m} written" for m in self.written.get(language, [])]
             said += [f"unit {m} left ({why})" for m, why in self.left.get(language, {}).items()]
             parts.append(f"{language}: {', '.join(said)}")
         return "; ".join(parts)

@@ -274,3 +274,32 @@ def test_a_language_without_any_wording_is_left_outdated_and_reported(dev_wiki):
     out = run_bot(dev_wiki, title, "--now", AFTER_JUNE)
     assert "nl: unit 24 left (no wording: no template log_entry.nl.wikitext.j2" in out
     assert states(dev_wiki, title, "nl")["24"][1] is True
+
+
+def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_wiki):
+    title = translated_page(dev_wiki, ["fr", "ja"])
+    process = subprocess.run(
+        [
+            str(BOT),
+            "run",
+            "--site",
+            dev_wiki.site,
+            "--page",
+            title,
+            "--dry-run",
+            "--now",
+            AFTER_JUNE,
+        ],
+        env=dev_wiki.pywikibot_env(),
+        cwd=dev_wiki.state_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    assert (
+        "translations: would write; fr: unit 24 would be written, unit 25 would be written; "
+        "ja: unit 24 would be written, unit 25 would be written" in process.stdout
+    )
+    assert marks(dev_wiki, title) == [("Admin", "mark")]
+    assert edits_by(dev_wiki, "ConversationBot", title) == []
