@@ -169,8 +169,8 @@ def _process(
         approved = review(snapshot.text, result.text, summary)
         if not dry_run and not approved:
             return Outcome(target, "declined", "not saved: the operator declined", result)
-        if not dry_run:  # a dry run reads as whoever the session is: it saves nothing
-            client.login(site)  # type: ignore[arg-type]
+        if not dry_run or result.moved_units:  # a dry run needs the account's rights to say
+            client.login(site)  # type: ignore[arg-type]  # what it would do with translations
         # --- translations (bot.wiki.translation_flow): read before the edit, finish after it
         prepared = translation_flow.prepare(site, target, snapshot.text, snapshot.revid, result)
         if dry_run:
