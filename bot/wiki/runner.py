@@ -184,7 +184,7 @@ def _process(
             continue
         report = translation_flow.finish(site, prepared, revid) if prepared else None
         # --- end translations
-        _report(site, target, result, revid, now)
+        _report(site, target, result, revid, now, report)
         url = client.diff_url(site, revid)  # type: ignore[arg-type]
         message = _with_translations(f"saved {url} ({summary})", report)
         return Outcome(target, "edited", message, result, revid, translations=report)
@@ -211,7 +211,14 @@ def edit_summary(result: Result, documentation: str | None) -> str:
     return summary + link
 
 
-def _report(site: object, target: Target, result: Result, revid: int, now: datetime) -> None:
+def _report(
+    site: object,
+    target: Target,
+    result: Result,
+    revid: int,
+    now: datetime,
+    translations: "translation_flow.Report | None" = None,
+) -> None:
     """Appends the edit to the report page; the edit stands even when this fails."""
     if not target.report_page:
         return
@@ -223,6 +230,8 @@ def _report(site: object, target: Target, result: Result, revid: int, now: datet
         f"* {now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on [[{target.title}]]: "
         f"moved {sessions}"
     )
+    if translations is not None:  # "needs marking" is what a translation admin watches for
+        line += f"; translations: {translations.status}"
     try:
         client.append(
             site,

@@ -27,7 +27,6 @@ DONE = "done"  # every unit that could be written was written and shows as curre
 PENDING = "translations pending"  # marked, but Translate's jobs had not run: the next run ends it
 NEEDS_MARKING = "needs marking"  # no `pagetranslation` right: a translation admin must mark
 EDITOR_CHANGE = "unmarked change pending"  # an editor's change was not marked: not marked
-NOT_TRANSLATABLE = "not marked for translation"  # markup, but Translate does not know the page
 PREVIEW = "would write"  # dry run or check: nothing marked, nothing written
 FAILED = "failed"
 
@@ -91,6 +90,8 @@ def prepare(site: object, target: Target, text: str, revid: int, result: Result)
         state = translate_api.read_state(site, target.title, [u.marker for u in units], context)  # type: ignore[arg-type]
     except WIKI_FAILURES as error:
         return Prepared(target, revid, tuple(units), None, TranslationPlan({}), reason(error))
+    if state.marked_revid is None:
+        return None  # Translate does not know the page: there are no translations to keep
     plan = translations.plan(units, known, _as_core(state), renderer)
     return Prepared(target, revid, tuple(units), state, plan)
 
@@ -115,8 +116,6 @@ def _blocked(prepared: Prepared) -> Report | None:
     state = prepared.state
     if state is None:
         return Report(FAILED, note=f"could not read the translations: {prepared.failure}")
-    if state.marked_revid is None:
-        return Report(NOT_TRANSLATABLE, note="the page is not marked for translation")
     if state.marked_revid != prepared.read_revid:
         return Report(
             EDITOR_CHANGE,

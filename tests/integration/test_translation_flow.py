@@ -303,3 +303,25 @@ def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_w
     )
     assert marks(dev_wiki, title) == [("Admin", "mark")]
     assert edits_by(dev_wiki, "ConversationBot", title) == []
+
+
+def test_the_report_page_line_says_the_page_needs_marking(dev_wiki, tmp_path):
+    title = translated_page(dev_wiki, ["fr"])
+    report = f"User:PlainBot/Report {title}"
+    dev_wiki.seed(report, "Edits by the bot:")
+    config = tmp_path / "bot.toml"
+    config.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n\n[[targets]]\nsite = "devwiki:en"\n'
+        f'page = "{title}"\nreport_page = "{report}"\n'
+    )
+    done = subprocess.run(
+        [str(BOT), "run", "--config", str(config), "--now", AFTER_JUNE],
+        env=plain_bot_env(dev_wiki),
+        cwd=dev_wiki.state_dir,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    line = dev_wiki.revisions(report)[-1]["content"].splitlines()[-1]
+    assert line.endswith("; translations: needs marking")
