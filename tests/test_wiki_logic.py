@@ -14,7 +14,7 @@ from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history
 from bot.wiki.flow import CONFLICT_RETRIES, EditConflict, Outcome
-from tests.conftest import FIXTURES, utc
+from tests.conftest import FIXTURES, PAGES, utc
 
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = utc("2023-06-10T09:00:00")
@@ -187,6 +187,8 @@ class FakeWiki:
     rereads: int = 0
     logins: int = 0
     reports: list[int] = field(default_factory=list)
+    #: The translation flow's steps, in the order the loop asked for them.
+    translation_steps: list[str] = field(default_factory=list)
 
     def compute(self, snapshot):
         return transform(
@@ -209,8 +211,21 @@ class FakeWiki:
     def diff_url(self, revid):
         return f"http://wiki/Special:Diff/{revid}"
 
-    def report(self, result, revid):
+    def report(self, result, revid, translations):
         self.reports.append(revid)
+
+    def resume_translations(self, snapshot):
+        self.translation_steps.append("resume")
+
+    def prepare_translations(self, snapshot, result):
+        self.translation_steps.append("prepare")
+        return "prepared"
+
+    def preview_translations(self, prepared):
+        self.translation_steps.append(f"preview {prepared}")
+
+    def finish_translations(self, prepared, revid):
+        self.translation_steps.append(f"finish {prepared} at {revid}")
 
 
 def process(wiki, review=lambda old, new, summary: True, dry_run=False):
@@ -250,10 +265,47 @@ def test_a_simulated_save_reports_no_revision_and_no_report_line():
     assert outcome.message.startswith("simulated: would save [[Conversation hours]]: Bot: moved")
 
 
-def test_a_dry_run_neither_logs_in_nor_saves():
+PLAIN = (PAGES / "plain.wikitext").read_text(encoding="utf-8")
+
+
+def test_a_dry_run_on_a_page_without_translations_neither_logs_in_nor_saves():
+    wiki = FakeWiki()
+    wiki.compute = lambda snapshot: transform(PLAIN, utc("2023-07-01T00:00:00"))
+    assert process(wiki, dry_run=True).status == "dry-run"
+    assert (wiki.logins, wiki.saves, wiki.translation_steps) == (0, 0, [])
+
+
+def test_a_dry_run_that_moves_units_logs_in_to_preview_the_translations_and_saves_nothing():
     wiki = FakeWiki()
     assert process(wiki, dry_run=True).status == "dry-run"
-    assert (wiki.logins, wiki.saves) == (0, 0)
+    assert (wiki.logins, wiki.saves) == (1, 0)
+    assert wiki.translation_steps == ["prepare", "preview prepared"]
+
+
+def test_translations_are_read_before_the_save_and_finished_at_the_new_revision():
+    wiki = FakeWiki(conflicts=1)
+    process(wiki)
+    assert wiki.translation_steps == ["prepare", "prepare", "finish prepared at 42"]
+
+
+def test_a_simulated_save_finishes_no_translations():
+    wiki = FakeWiki(answer=None)
+    process(wiki)
+    assert wiki.translation_steps == ["prepare"]
+
+
+def test_a_run_with_nothing_to_move_resumes_an_earlier_edits_translations():
+    wiki = FakeWiki()
+    wiki.compute = lambda snapshot: transform(META, utc("2023-06-01T00:00:00"))
+    process(wiki)
+    assert wiki.translation_steps == ["resume"]
+
+
+def test_a_dry_run_with_nothing_to_move_touches_no_translations():
+    wiki = FakeWiki()
+    wiki.compute = lambda snapshot: transform(META, utc("2023-06-01T00:00:00"))
+    process(wiki, dry_run=True)
+    assert wiki.translation_steps == []
 
 
 def test_a_declined_change_is_not_saved():

@@ -266,16 +266,16 @@ def _new_group(
 ) -> None:
     """The year's subheading in the style of the others, with its entries, at its place among
     the groups."""
-    years = [g for g in log.groups if g.year is not None]
+    years = [(g.year, g) for g in log.groups if g.year is not None]
     newest_first = log.group_order() is Order.NEWEST_FIRST
-    later = next((g for g in years if (g.year < year if newest_first else g.year > year)), None)  # type: ignore[operator]
-    model = later or years[-1]
+    later = next((g for y, g in years if (y < year if newest_first else y > year)), None)
+    model = later or years[-1][1]
     assert model.heading is not None
     spaced = _blank_before(page, _group_start(page, model))
     offset = _group_start(page, later) if later is not None else _group_end(page, model)
     in_block = in_translate_block(page, offset)
     heading = _heading_like(model.heading.text, year)
-    neighbour = next((e for g in (model, *years) for e in g.entries), None)
+    neighbour = next((e for g in (model, *(g for _, g in years)) for e in g.entries), None)
     entries_in_block = neighbour is not None and in_translate_block(page, neighbour.line.start)
     heading_in_block = in_translate_block(page, model.heading.start)
     unit_style = neighbour is not None and entries_in_block and _is_own_unit(page, neighbour)

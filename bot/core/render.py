@@ -104,6 +104,14 @@ class Renderer:
             )
         return text
 
+    def has(self, name: str) -> bool:
+        """Whether the operator's folder or the package has the template (a language's own)."""
+        try:
+            self._environment.get_template(name)
+        except jinja2.TemplateNotFound:
+            return False
+        return True
+
     def log_entry(self, session: Session) -> str:
         slot = session.slot
         return self.render(

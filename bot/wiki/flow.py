@@ -46,6 +46,8 @@ class Outcome:
     #: What the outcome means next to the last pass's (bot.ops.state): a new failure, one that
     #: persists, a recovery; None when nothing was remembered (a dry run).
     news: str | None = None
+    #: What became of the page's translations (bot.wiki.translation_flow), when it has any.
+    translations: "TranslationReport | None" = None
 
     @property
     def moved(self) -> int:
@@ -59,6 +61,15 @@ class Outcome:
 class Snapshot(Protocol):
     @property
     def text(self) -> str: ...
+
+
+class TranslationReport(Protocol):
+    """What the translation flow did or would do, per language (bot.wiki.translation_flow)."""
+
+    @property
+    def status(self) -> str: ...
+
+    def summary(self) -> str: ...
 
 
 S = TypeVar("S", bound=Snapshot)
@@ -79,7 +90,26 @@ class PageWiki(Protocol[S]):
 
     def diff_url(self, revid: int) -> str: ...
 
-    def report(self, result: Result, revid: int) -> None: ...
+    def report(
+        self, result: Result, revid: int, translations: TranslationReport | None
+    ) -> None: ...
+
+    # The translations of a translatable page (bot.wiki.translation_flow); for a page without
+    # Translate markup these cost nothing and return None.
+
+    def resume_translations(self, snapshot: S) -> TranslationReport | None:
+        """Finishes the translations of the bot's earlier edit once the page has been marked."""
+        ...
+
+    def prepare_translations(self, snapshot: S, result: Result) -> object:
+        """Reads what Translate knows before the edit (opaque to the loop)."""
+        ...
+
+    def preview_translations(self, prepared: object) -> TranslationReport | None: ...
+
+    def finish_translations(self, prepared: object, revid: int) -> TranslationReport | None:
+        """Marks the bot's own revision, waits for Translate's jobs, writes each language."""
+        ...
 
 
 def process(
@@ -98,17 +128,24 @@ def process(
         result = wiki.compute(snapshot)
         read = snapshot.text
         if not result.changed:
-            return Outcome(target, "unchanged", "nothing to move", result, source=read)
+            report = None if dry_run else wiki.resume_translations(snapshot)
+            message = _with_translations("nothing to move", report)
+            return Outcome(target, "unchanged", message, result, source=read, translations=report)
         summary = edit_summary(result, documentation)
         approved = review(snapshot.text, result.text, summary)
-        if dry_run:
+        if dry_run and not result.moved_units:
             message = f"dry run: would save: {summary}"
             return Outcome(target, "dry-run", message, result, source=read)
-        if not approved:
+        if not dry_run and not approved:
             return Outcome(
                 target, "declined", "not saved: the operator declined", result, source=read
             )
-        wiki.login()
+        wiki.login()  # a dry run too, when units move: the account's rights say what it would do
+        prepared = wiki.prepare_translations(snapshot, result)
+        if dry_run:
+            report = wiki.preview_translations(prepared)
+            message = _with_translations(f"dry run: would save: {summary}", report)
+            return Outcome(target, "dry-run", message, result, source=read, translations=report)
         try:
             revid = wiki.save(snapshot, result.text, summary)
         except EditConflict:
@@ -116,13 +153,18 @@ def process(
         if revid is None:
             message = f"simulated: would save [[{target.title}]]: {summary}"
             return Outcome(target, "simulated", message, result, source=read)
-        wiki.report(result, revid)
-        url = wiki.diff_url(revid)
-        return Outcome(target, "edited", f"saved {url} ({summary})", result, revid, source=read)
+        report = wiki.finish_translations(prepared, revid)
+        wiki.report(result, revid, report)
+        message = _with_translations(f"saved {wiki.diff_url(revid)} ({summary})", report)
+        return Outcome(target, "edited", message, result, revid, source=read, translations=report)
     raise WikiError(
         f"[[{target.title}]] kept changing under the bot ({1 + CONFLICT_RETRIES} edit "
         "conflicts); no edit made"
     )
+
+
+def _with_translations(message: str, report: TranslationReport | None) -> str:
+    return f"{message}; {report.summary()}" if report is not None else message
 
 
 def moved(result: Result) -> list[str]:

@@ -17,7 +17,7 @@ from bot.core.transform import transform_page, yearless_lines
 from bot.errors import Refusal
 from bot.ops import state
 from bot.ops.config import Target
-from bot.wiki import client, flow
+from bot.wiki import client, flow, translation_flow
 from bot.wiki.flow import Outcome, Review
 
 log = logging.getLogger("conversation-hours-bot")
@@ -269,7 +269,29 @@ class _PageWiki:
     def diff_url(self, revid: int) -> str:
         return client.diff_url(self.site, revid)
 
-    def report(self, result: Result, revid: int) -> None:
+    def resume_translations(self, snapshot: client.Snapshot) -> translation_flow.Report | None:
+        return translation_flow.resume(self.site, self.target, snapshot.text, snapshot.revid)
+
+    def prepare_translations(
+        self, snapshot: client.Snapshot, result: Result
+    ) -> translation_flow.Prepared | None:
+        return translation_flow.prepare(
+            self.site, self.target, snapshot.text, snapshot.revid, result
+        )
+
+    def preview_translations(self, prepared: object) -> translation_flow.Report | None:
+        if not isinstance(prepared, translation_flow.Prepared):
+            return None
+        return translation_flow.preview(prepared)
+
+    def finish_translations(self, prepared: object, revid: int) -> translation_flow.Report | None:
+        if not isinstance(prepared, translation_flow.Prepared):
+            return None
+        return translation_flow.finish(self.site, prepared, revid)
+
+    def report(
+        self, result: Result, revid: int, translations: flow.TranslationReport | None
+    ) -> None:
         """Appends the edit to the report page; the edit stands even when this fails."""
         target = self.target
         if not target.report_page:
@@ -279,6 +301,8 @@ class _PageWiki:
             f"* {self.now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
             f"[[{target.title}]]: moved {sessions}"
         )
+        if translations is not None:  # "needs marking" is what a translation admin watches for
+            line += f"; translations: {translations.status}"
         try:
             client.append(
                 self.site,

@@ -1,0 +1,353 @@
+"""Translate's API, as the translation flow uses it: read a page's translation state in batches,
+mark a revision for translation, wait for Translate's jobs, save a translation conflict-safely.
+
+Every request is a plain MediaWiki API call through pywikibot's `simple_request`, so pywikibot's
+retries, maxlag and throttling apply. Nothing here decides anything: bot.core.translations does.
+"""
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pywikibot
+from pywikibot.exceptions import APIError
+
+from bot.wiki.client import WIKI_FAILURES
+
+#: Seconds between polls for Translate's jobs: about half a minute in all, then the run stops
+#: and the next one finishes ("translations pending").
+POLL_DELAYS: tuple[float, ...] = (1, 2, 4, 8, 15)
+#: Titles per request: MediaWiki's limit, higher for accounts with `apihighlimits` (bots).
+TITLES_PER_REQUEST = 50
+TITLES_PER_REQUEST_HIGH = 500
+#: Translate's message documentation pseudo-language: never a translation readers see.
+_NOT_LANGUAGES = frozenset({"qqq"})
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A translation page as read: its text, whether Translate shows it outdated, its time."""
+
+    text: str
+    fuzzy: bool
+    timestamp: str  # the latest revision's, for a conflict-safe save
+
+
+@dataclass
+class State:
+    """What Translate knows about a page, read before the bot edits it."""
+
+    title: str
+    source_language: str
+    rights: frozenset[str]
+    high_limits: bool
+    #: The revision last marked for translation; None when the page is not (or no longer) marked.
+    marked_revid: int | None
+    #: language -> unit marker -> translation (moved units and their context: titles, examples).
+    translations: dict[str, dict[str, Stored]] = field(default_factory=dict)
+    read_at: str = ""  # the wiki's time of the read, for `starttimestamp`
+
+    def can(self, right: str) -> bool:
+        return right in self.rights
+
+
+def unit_title(page: str, marker: str, language: str) -> str:
+    return f"Translations:{page}/{marker}/{language}"
+
+
+def _query(site: pywikibot.site.BaseSite, **params: object) -> dict:
+    return site.simple_request(action="query", formatversion=2, **params).submit()
+
+
+def read_state(
+    site: pywikibot.site.BaseSite, title: str, moved: Sequence[str], context: Iterable[str]
+) -> State:
+    """One request for the rights, the marked revision, the page language and the first moved
+    unit's translations in every language; one more per further moved unit; then the texts and
+    times of every language's moved and context units, in batches of titles."""
+    first = _first_read(site, title, moved[0] if moved else None)
+    state = State(
+        title,
+        first["language"],
+        first["rights"],
+        "apihighlimits" in first["rights"],
+        first["marked"],
+    )
+    if state.marked_revid is None:
+        return state  # not a translatable page: nothing more to read
+    by_unit = {moved[0]: first.pop("units")} if moved and first.get("units") is not None else {}
+    for marker in moved[1:]:
+        by_unit[marker] = _unit_translations(site, title, marker)
+    languages = sorted(
+        {lang for units in by_unit.values() for lang in units}
+        - {state.source_language}
+        - _NOT_LANGUAGES
+    )
+    markers = list(dict.fromkeys([*moved, *context]))
+    titles = [unit_title(title, m, lang) for lang in languages for m in markers]
+    texts, state.read_at = _texts(site, titles, state.high_limits)
+    for lang in languages:
+        for marker in markers:
+            stored = texts.get(unit_title(title, marker, lang))
+            if stored is None:
+                continue
+            fuzzy = by_unit.get(marker, {}).get(lang, stored.fuzzy)
+            state.translations.setdefault(lang, {})[marker] = Stored(
+                stored.text, fuzzy, stored.timestamp
+            )
+    return state
+
+
+def _first_read(site: pywikibot.site.BaseSite, title: str, marker: str | None) -> dict:
+    params: dict[str, object] = {
+        "meta": "userinfo",
+        "uiprop": "rights",
+        "list": "logevents",
+        "letype": "pagetranslation",
+        "letitle": title,
+        "lelimit": 20,
+        "leprop": "type|details",
+        "prop": "info",
+        "titles": title,
+    }
+    if marker is not None:
+        params["meta"] = "userinfo|messagetranslations"
+        params["mttitle"] = unit_title(title, marker, "en")
+    try:
+        data = _query(site, **params)
+    except APIError as error:
+        if error.code != "nomessagefortitle":
+            raise
+        # Translate does not know the unit (never marked): it has no translations.
+        del params["mttitle"]
+        params["meta"] = "userinfo"
+        data = _query(site, **params)
+    query = data["query"]
+    page = query["pages"][0]
+    return {
+        "rights": frozenset(query["userinfo"].get("rights", ())),
+        "marked": _marked_revision(query.get("logevents", [])),
+        "language": page.get("pagelanguage", "en"),
+        "units": _by_language(query["messagetranslations"])
+        if "messagetranslations" in query
+        else ({} if marker is not None else None),
+    }
+
+
+def _marked_revision(events: list[dict]) -> int | None:
+    """The revision of the newest `mark`, unless an `unmark` came after it."""
+    for event in events:  # newest first
+        if event.get("action") == "unmark":
+            return None
+        if event.get("action") == "mark":
+            revision = event.get("params", {}).get("revision")
+            return int(revision) if revision is not None else None
+    return None
+
+
+def _unit_translations(site: pywikibot.site.BaseSite, title: str, marker: str) -> dict[str, bool]:
+    try:
+        data = _query(site, meta="messagetranslations", mttitle=unit_title(title, marker, "en"))
+    except APIError as error:
+        if error.code == "nomessagefortitle":
+            return {}
+        raise
+    return _by_language(data["query"]["messagetranslations"])
+
+
+def _by_language(messages: list[dict]) -> dict[str, bool]:
+    """language -> whether the translation is outdated (Translate's fuzzy flag)."""
+    return {m["language"]: "fuzzy" in m for m in messages if m.get("language")}
+
+
+def _texts(
+    site: pywikibot.site.BaseSite, titles: list[str], high_limits: bool
+) -> tuple[dict[str, Stored], str]:
+    size = TITLES_PER_REQUEST_HIGH if high_limits else TITLES_PER_REQUEST
+    found: dict[str, Stored] = {}
+    read_at = ""
+    for start in range(0, len(titles), size):
+        data = _query(
+            site,
+            prop="revisions",
+            titles="|".join(titles[start : start + size]),
+            rvprop="content|timestamp",
+            rvslots="main",
+            curtimestamp=1,
+        )
+        read_at = read_at or data.get("curtimestamp", "")
+        for page in data["query"].get("pages", []):
+            revisions = page.get("revisions")
+            if page.get("missing") or not revisions:
+                continue
+            text = revisions[0]["slots"]["main"].get("content", "")
+            found[page["title"]] = Stored(text, "!!FUZZY!!" in text, revisions[0]["timestamp"])
+    return found, read_at
+
+
+def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
+    """Marks exactly `revid` (Translate refuses any but the latest): priority languages,
+    transclusion and title translation are left as they are by leaving their parameters out;
+    no unit is exempted from being flagged outdated."""
+    site.simple_request(
+        action="markfortranslation", title=title, revid=revid, token=site.tokens["csrf"]
+    ).submit()
+
+
+def english_texts(
+    site: pywikibot.site.BaseSite, title: str, markers: Sequence[str], language: str
+) -> dict[str, str]:
+    data = _query(
+        site,
+        prop="revisions",
+        titles="|".join(unit_title(title, m, language) for m in markers),
+        rvprop="content",
+        rvslots="main",
+    )
+    texts = {}
+    for page in data["query"].get("pages", []):
+        if page.get("revisions"):
+            texts[page["title"]] = page["revisions"][0]["slots"]["main"].get("content", "")
+    return {m: texts.get(unit_title(title, m, language), "") for m in markers}
+
+
+def english_done(
+    site: pywikibot.site.BaseSite, title: str, expected: dict[str, str], source_language: str
+) -> bool:
+    """Whether `Translations:PAGE/N/en` holds each unit's new definition: Translate's jobs ran."""
+    current = english_texts(site, title, sorted(expected), source_language)
+    return all(current[m].strip() == expected[m].strip() for m in expected)
+
+
+def wait_for_jobs(
+    site: pywikibot.site.BaseSite,
+    title: str,
+    expected: dict[str, str],
+    source_language: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Whether Translate's jobs wrote every moved unit's new definition within the bound."""
+    for delay in (0, *POLL_DELAYS):
+        if delay:
+            sleep(delay)
+        if english_done(site, title, expected, source_language):
+            return True
+    return False
+
+
+def save_translation(
+    site: pywikibot.site.BaseSite, title: str, text: str, base: Stored, read_at: str, summary: str
+) -> str | None:
+    """Saves one translation as a bot edit against the revision read; None when saved, else why
+    not. An edit made in between (a person's translation) is an edit conflict: never overwritten."""
+    try:
+        site.simple_request(
+            action="edit",
+            title=title,
+            text=text,
+            summary=summary,
+            bot=1,
+            nocreate=1,
+            basetimestamp=base.timestamp,
+            starttimestamp=read_at or base.timestamp,
+            token=site.tokens["csrf"],
+        ).submit()
+    except APIError as error:
+        if error.code == "editconflict":
+            return "someone saved this translation after the bot read it; not overwritten"
+        return f"the wiki refused the save: {error.code}"
+    except WIKI_FAILURES:
+        # The answer was lost; the page itself says whether the edit landed.
+        landed = _texts(site, [title], high_limits=False)[0].get(title)
+        if landed is not None and landed.text.strip() == text.strip():
+            return None
+        raise
+    return None
+
+
+def fuzzy_languages(site: pywikibot.site.BaseSite, title: str, marker: str) -> dict[str, bool]:
+    """Each language's outdated flag for one unit, as Translate shows it now."""
+    return _unit_translations(site, title, marker)
+
+
+@dataclass(frozen=True)
+class Revision:
+    revid: int
+    parentid: int
+    user: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class History:
+    """For a run with nothing to move: the marks and the page's newest revisions, in one read."""
+
+    rights: frozenset[str]
+    marked_revid: int | None
+    previous_mark: int  # the mark before it (0 when none): edits after it reached translators
+    revisions: tuple[Revision, ...]  # newest first
+
+
+def history(site: pywikibot.site.BaseSite, title: str, limit: int) -> History:
+    data = _query(
+        site,
+        meta="userinfo",
+        uiprop="rights",
+        list="logevents",
+        letype="pagetranslation",
+        letitle=title,
+        lelimit=20,
+        leprop="type|details",
+        prop="revisions",
+        titles=title,
+        rvprop="ids|user|comment",
+        rvlimit=limit,
+    )
+    query = data["query"]
+    events = query.get("logevents", [])
+    marks = [
+        int(e["params"]["revision"])
+        for e in events
+        if e.get("action") == "mark" and "revision" in e.get("params", {})
+    ]
+    revisions = tuple(
+        Revision(r["revid"], r.get("parentid", 0), r.get("user", ""), r.get("comment", ""))
+        for r in query["pages"][0].get("revisions", [])
+    )
+    return History(
+        frozenset(query["userinfo"].get("rights", ())),
+        _marked_revision(events),
+        marks[1] if len(marks) > 1 else 0,
+        revisions,
+    )
+
+
+def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict[int, str]:
+    data = _query(
+        site,
+        prop="revisions",
+        revids="|".join(map(str, revids)),
+        rvprop="ids|content",
+        rvslots="main",
+    )
+    return {
+        r["revid"]: r["slots"]["main"].get("content", "")
+        for page in data["query"].get("pages", [])
+        for r in page.get("revisions", [])
+    }
+
+
+def definition_changed_at(
+    site: pywikibot.site.BaseSite, title: str, marker: str, source_language: str
+) -> str:
+    """When the unit's English definition before the current one was written: a translation
+    older than that was already outdated before the bot moved the unit."""
+    data = _query(
+        site,
+        prop="revisions",
+        titles=unit_title(title, marker, source_language),
+        rvprop="timestamp",
+        rvlimit=2,
+    )
+    revisions = data["query"]["pages"][0].get("revisions", [])
+    return revisions[1]["timestamp"] if len(revisions) > 1 else ""

@@ -1,0 +1,300 @@
+"""The translation flow around the bot's edit: read what Translate knows before the edit, then
+mark the bot's own revision, wait for Translate's jobs, write each language's log entries and
+check that they show as current.
+
+Sequencing only; what each translation becomes is decided by bot.core.translations. A page
+without Translate markup never gets here, so it costs no request.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.core import translations
+from bot.core.model import Page
+from bot.core.reader import read_page
+from bot.core.render import Renderer
+from bot.core.result import Result
+from bot.core.translations import MovedUnit, Translation, TranslationPlan
+from bot.errors import Refusal
+from bot.ops.config import Target
+from bot.wiki import client, translate_api
+from bot.wiki.client import WIKI_FAILURES, reason
+from bot.wiki.translate_api import State
+
+log = logging.getLogger("conversation-hours-bot")
+
+#: What the report says about the translations, one word each (JSON `translations.status`).
+DONE = "done"  # every unit that could be written was written and shows as current
+PENDING = "translations pending"  # marked, but Translate's jobs had not run: the next run ends it
+NEEDS_MARKING = "needs marking"  # no `pagetranslation` right: a translation admin must mark
+EDITOR_CHANGE = "unmarked change pending"  # an editor's change was not marked: not marked
+PREVIEW = "would write"  # dry run or check: nothing marked, nothing written
+FAILED = "failed"
+
+
+_NONE = translations.LanguagePlan()
+
+
+@dataclass
+class Report:
+    status: str
+    plan: TranslationPlan | None = None
+    written: dict[str, list[str]] = field(default_factory=dict)
+    left: dict[str, dict[str, str]] = field(default_factory=dict)
+    note: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "note": self.note,
+            "written": self.written,
+            "left": self.left,
+            "plan": self.plan.as_json() if self.plan is not None else {},
+        }
+
+    def summary(self) -> str:
+        """One line for the run's log: the status, then per language what was written or left."""
+        parts = [f"translations: {self.status}"]
+        if self.note:
+            parts.append(self.note)
+        planned = self.plan.languages if self.plan is not None and self.status == PREVIEW else {}
+        for language in sorted({*self.written, *self.left, *planned}):
+            said = [f"unit {m} would be written" for m in planned.get(language, _NONE).writes]
+            said += [f"unit {m} written" for m in self.written.get(language, [])]
+            said += [f"unit {m} left ({why})" for m, why in self.left.get(language, {}).items()]
+            parts.append(f"{language}: {', '.join(said)}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Read before the edit: the page's translation state and what each language would get."""
+
+    target: Target
+    read_revid: int
+    units: tuple[MovedUnit, ...]
+    state: State | None  # None when Translate's state could not be read
+    plan: TranslationPlan
+    failure: str = ""  # why it could not: the edit goes on, nothing is marked or written
+
+
+def prepare(site: object, target: Target, text: str, revid: int, result: Result) -> Prepared | None:
+    """The reads of step 1, batched; None when the edit moves no translation unit."""
+    page = read_page(text, target.settings)
+    if not page.uses_translate or not result.moved_units:
+        return None
+    renderer = Renderer(target.settings.templates_dir)
+    units = translations.moved_units(page, result, renderer)
+    known = translations.examples(page)
+    context = [*{u.title_unit for u in units if u.title_unit}, *(e.marker for e in known)]
+    try:
+        state = translate_api.read_state(site, target.title, [u.marker for u in units], context)
+    except WIKI_FAILURES as error:
+        return Prepared(target, revid, tuple(units), None, TranslationPlan({}), reason(error))
+    if state.marked_revid is None:
+        return None  # Translate does not know the page: there are no translations to keep
+    plan = translations.plan(units, known, _as_core(state), renderer)
+    return Prepared(target, revid, tuple(units), state, plan)
+
+
+def _as_core(state: State) -> dict[str, dict[str, Translation]]:
+    return {
+        language: {m: Translation(s.text, s.fuzzy) for m, s in units.items()}
+        for language, units in state.translations.items()
+    }
+
+
+def preview(prepared: Prepared) -> Report:
+    """What a real run would do, for --dry-run: nothing is marked, nothing written."""
+    blocked = _blocked(prepared)
+    if blocked is not None:
+        return blocked
+    return Report(PREVIEW, prepared.plan, left=_left(prepared.plan))
+
+
+def _blocked(prepared: Prepared) -> Report | None:
+    """Why the bot must not mark the page, if it must not."""
+    state = prepared.state
+    if state is None:
+        return Report(FAILED, note=f"could not read the translations: {prepared.failure}")
+    if state.marked_revid != prepared.read_revid:
+        return Report(
+            EDITOR_CHANGE,
+            note=f"revision {prepared.read_revid} was read but {state.marked_revid} is the last "
+            "marked one: an editor's change awaits review, so the bot did not mark the page",
+        )
+    if not state.can("pagetranslation"):
+        return Report(
+            NEEDS_MARKING,
+            note="the bot has no pagetranslation right: the page needs marking for translation",
+        )
+    return None
+
+
+def _left(plan: TranslationPlan) -> dict[str, dict[str, str]]:
+    return {lang: dict(p.left) for lang, p in plan.languages.items() if p.left}
+
+
+def finish(site: object, prepared: Prepared, revid: int) -> Report:
+    """Steps 3 to 6 after the bot's edit `revid`; never raises for the wiki's failures, since the
+    edit itself stands."""
+    blocked = _blocked(prepared)
+    if blocked is not None:
+        return blocked
+    try:
+        translate_api.mark(site, prepared.target.title, revid)
+        return complete(site, prepared)
+    except WIKI_FAILURES as error:
+        return Report(FAILED, prepared.plan, note=reason(error))
+
+
+def complete(site: object, prepared: Prepared) -> Report:
+    """Steps 4 to 6: wait for the jobs, write each language's entries, check they are current."""
+    state, title = prepared.state, prepared.target.title
+    assert state is not None  # _blocked said so
+    expected = {u.marker: u.english for u in prepared.units}
+    if not translate_api.wait_for_jobs(site, title, expected, state.source_language):
+        return Report(
+            PENDING,
+            prepared.plan,
+            left=_left(prepared.plan),
+            note="Translate's jobs have not run yet; the next run writes the translations",
+        )
+    return _write(site, prepared)
+
+
+def _write(site: object, prepared: Prepared) -> Report:
+    """Step 5 and 6: each language's entries as bot edits, then the check that they count."""
+    state, title = prepared.state, prepared.target.title
+    assert state is not None
+    report = Report(DONE, prepared.plan, left=_left(prepared.plan))
+    if not (state.can("translate") and prepared.plan.writes):
+        if prepared.plan.writes:
+            report.note = "the bot has no translate right: no translation written"
+        return report
+    summary = f"Bot: log entry of [[{title}]] in this language (the session is over)"
+    for language, language_plan in sorted(prepared.plan.languages.items()):
+        for marker, text in language_plan.writes.items():
+            page = translate_api.unit_title(title, marker, language)
+            why = translate_api.save_translation(
+                site,
+                page,
+                text,
+                state.translations[language][marker],
+                state.read_at,
+                summary,
+            )
+            if why is None:
+                report.written.setdefault(language, []).append(marker)
+            else:
+                report.left.setdefault(language, {})[marker] = why
+    _verify(site, title, report)
+    return report
+
+
+def _verify(site: object, title: str, report: Report) -> None:
+    """Step 6: a unit the bot wrote that Translate still shows outdated is reported as left."""
+    markers = sorted({m for units in report.written.values() for m in units})
+    for marker in markers:
+        fuzzy = translate_api.fuzzy_languages(site, title, marker)
+        for language, units in report.written.items():
+            if marker in units and fuzzy.get(language, False):
+                units.remove(marker)
+                report.left.setdefault(language, {})[marker] = (
+                    "written, but Translate still shows it outdated (no unfuzzy right?)"
+                )
+    report.written = {lang: units for lang, units in report.written.items() if units}
+    if any(report.left.values()):
+        log.info("translations left outdated: %s", report.left)
+
+
+#: How many of the page's newest revisions a later run looks through for the bot's own edits.
+HISTORY_LIMIT = 20
+#: How the bot's own edit summaries start (bot.core.result.summary).
+MOVE_SUMMARY = "Bot: moved"
+
+
+def resume(site: object, target: Target, text: str, revid: int) -> Report | None:
+    """A run with nothing to move finishes the translations of the bot's earlier edits once the
+    page has been marked at or after them (by the bot, whose jobs were late, or by a translation
+    administrator): steps 4 to 6 then, which need only the `translate` right. None when there is
+    nothing to finish."""
+    page = read_page(text, target.settings)
+    if not page.uses_translate:
+        return None
+    try:
+        units = _earlier_moves(site, target, page)
+        if not units:
+            return None
+        return _finish_earlier(site, target, page, revid, units)
+    except WIKI_FAILURES as error:
+        return Report(FAILED, note=reason(error))
+
+
+def _earlier_moves(site: object, target: Target, page: Page) -> dict[str, MovedUnit]:
+    """The units the bot's own edits moved since the mark before the last one, whose English
+    is still the marked one."""
+    found = translate_api.history(site, target.title, HISTORY_LIMIT)
+    me = client.bot_name(site)
+    if found.marked_revid is None:
+        return {}
+    edits = [
+        r
+        for r in found.revisions
+        if r.user == me
+        and r.comment.startswith(MOVE_SUMMARY)
+        and found.previous_mark < r.revid <= found.marked_revid
+    ]
+    if not edits:
+        return {}
+    client.login(site)  # what follows may write translations
+    texts = translate_api.revision_texts(
+        site, sorted({r.revid for r in edits} | {r.parentid for r in edits})
+    )
+    current = {u.marker: u.content for u in page.markup.units if u.marker}
+    units: dict[str, MovedUnit] = {}
+    for edit in edits:
+        try:
+            before = read_page(texts[edit.parentid], target.settings)
+            after = read_page(texts[edit.revid], target.settings)
+        except (KeyError, Refusal):
+            continue  # a revision the bot cannot read now: its units are not claimed
+        for unit in translations.moved_between(before, after, target.settings):
+            if current.get(unit.marker) == unit.english:
+                units.setdefault(unit.marker, unit)
+    return units
+
+
+def _finish_earlier(
+    site: object, target: Target, page: Page, revid: int, units: dict[str, MovedUnit]
+) -> Report | None:
+    title = target.title
+    if not any(any(translate_api.fuzzy_languages(site, title, m).values()) for m in units):
+        return None  # every translation of the moved units is current: nothing left to do
+    known = translations.examples(page)
+    context = [*{u.title_unit for u in units.values() if u.title_unit}, *(e.marker for e in known)]
+    state = translate_api.read_state(site, title, list(units), context)
+    expected = {m: u.english for m, u in units.items()}
+    if not translate_api.english_done(site, title, expected, state.source_language):
+        return Report(PENDING, note="Translate's jobs have not run yet; a later run writes them")
+    outdated = {
+        lang: {m for m, s in stored.items() if m in units and s.fuzzy}
+        for lang, stored in state.translations.items()
+    }
+    if not any(outdated.values()):
+        return None  # every translation of the moved units is current: nothing left to do
+    changed_at = {
+        m: translate_api.definition_changed_at(site, title, m, state.source_language)
+        for m in sorted({m for ms in outdated.values() for m in ms})
+    }
+    core = {}
+    for lang, stored in state.translations.items():
+        core[lang] = {
+            m: Translation(s.text, s.fuzzy and (m not in units or s.timestamp < changed_at[m]))
+            for m, s in stored.items()
+            # a current translation of a moved unit is a person's: never touched
+            if m not in units or m in outdated[lang]
+        }
+    renderer = Renderer(target.settings.templates_dir)
+    plan = translations.plan(list(units.values()), known, core, renderer)
+    return _write(site, Prepared(target, revid, tuple(units.values()), state, plan))
