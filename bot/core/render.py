@@ -106,6 +106,8 @@ class Renderer:
 
     def has(self, name: str) -> bool:
         """Whether the operator's folder or the package has the template (a language's own)."""
+        import jinja2
+
         try:
             self._environment.get_template(name)
         except jinja2.TemplateNotFound:
