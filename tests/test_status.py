@@ -6,6 +6,7 @@ from bot.core.status import LeftLine, PageStatus, left_lines, needs_edit, page_t
 from bot.core.transform import transform
 from bot.ops.config import Target
 from bot.wiki import flow
+from bot.wiki.translation_flow import DONE, NEEDS_MARKING, Report
 from tests.conftest import FIXTURES, utc
 
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
@@ -143,3 +144,17 @@ def test_a_page_the_bot_never_edited_has_no_last_edit():
     outcome = flow.Outcome(Target(title=TITLE), "dry-run", "would save")
     page = flow.page_status(outcome, PASS, None, ["ignored"])
     assert (page.last_edit, page.moved) == (None, ())
+
+
+def test_translation_work_left_for_people_is_listed_as_pending():
+    report = Report(NEEDS_MARKING, left={"fr": {"25": "the translation's date disagrees"}})
+    outcome = flow.Outcome(Target(title=TITLE), "edited", "saved", translations=report)
+    assert flow.page_status(outcome, PASS, PASS, ()).pending == (
+        "needs marking",
+        "fr: unit 25 left (the translation's date disagrees)",
+    )
+
+
+def test_translations_all_written_leave_nothing_pending():
+    outcome = flow.Outcome(Target(title=TITLE), "edited", "saved", translations=Report(DONE))
+    assert flow.page_status(outcome, PASS, PASS, ()).pending == ()

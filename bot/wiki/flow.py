@@ -71,6 +71,10 @@ class TranslationReport(Protocol):
 
     def summary(self) -> str: ...
 
+    def pending(self) -> tuple[str, ...]:
+        """What is left for people or a later run (the status page's "pending" line)."""
+        ...
+
 
 S = TypeVar("S", bound=Snapshot)
 
@@ -190,6 +194,7 @@ def page_status(
         moved=tuple(last_moved) if last_edit else (),
         left=left_lines(outcome.source, result.warnings) if result is not None else (),
         problem=outcome.message if outcome.failed else None,
+        pending=outcome.translations.pending() if outcome.translations is not None else (),
     )
 
 

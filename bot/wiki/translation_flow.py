@@ -52,6 +52,16 @@ class Report:
             "plan": self.plan.as_json() if self.plan is not None else {},
         }
 
+    def pending(self) -> tuple[str, ...]:
+        """What is left for people or a later run, as the status page lists it."""
+        waiting = () if self.status in (DONE, PREVIEW) else (self.status,)
+        left = tuple(
+            f"{language}: unit {marker} left ({why})"
+            for language, units in sorted(self.left.items())
+            for marker, why in units.items()
+        )
+        return (*waiting, *left)
+
     def summary(self) -> str:
         """One line for the run's log: the status, then per language what was written or left."""
         parts = [f"translations: {self.status}"]
