@@ -40,6 +40,17 @@ history_limit = 20
 """
 
 
+def test_the_words_that_call_a_session_off_can_be_the_pages_own(tmp_path):
+    text = GOOD.replace("history_limit = 20", 'cancelled_words = ["Abgesagt", "verschoben"]')
+    settings = config.load(write(tmp_path, text)).targets[1].settings
+    assert settings.cancelled_words == ("abgesagt", "verschoben")
+
+
+def test_without_cancelled_words_the_english_ones_apply(tmp_path):
+    settings = config.load(write(tmp_path, GOOD)).targets[0].settings
+    assert "cancelled" in settings.cancelled_words
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "bot.toml"
     path.write_text(text)
@@ -110,6 +121,10 @@ def test_a_templates_folder_is_relative_to_the_config_file(tmp_path):
         (('page = "Wikipedia:Sprechstunden"', ""), "targets[2].page: missing"),
         (('site = "wikipedia:de"', 'site = "dewiki"'), "targets[2].site: 'dewiki' is not"),
         (("history_limit = 20", "history_limit = 0"), "targets[2].history_limit: must be"),
+        (
+            ("history_limit = 20", 'cancelled_words = "abgesagt"'),
+            "targets[2].cancelled_words: must be a list of words",
+        ),
         (('log = ["Vergangene', 'log = [1, "Vergangene'), "targets[2].log: must be a heading"),
         (("[schedule]", "colour = 'blue'\n[schedule]"), "colour: unknown key"),
     ],

@@ -50,6 +50,7 @@ _TARGET_KEYS = {
     "status_page",
     "documentation",
     "history_limit",
+    "cancelled_words",
 }
 
 
@@ -246,6 +247,21 @@ class _Reader:
             raise self.fail(name, "must be a heading name or a list of heading names")
         return tuple(v.strip() for v in values)
 
+    def words(
+        self, table: dict[str, Any], key: str, name: str, default: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """A list of words or phrases, such as those that mark a session as called off."""
+        value = table.get(key)
+        if value is None:
+            return default
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
+            raise self.fail(name, 'must be a list of words, e.g. ["cancelled", "postponed"]')
+        return tuple(" ".join(v.split()).casefold() for v in value)
+
     def target(self, table: Any, where: str, documentation: str | None) -> Target:
         if not isinstance(table, dict):
             raise self.fail(where, "must be a table")
@@ -268,6 +284,9 @@ class _Reader:
             templates_dir=self.templates(templates, f"{where}.templates")
             if templates
             else base.templates_dir,
+            cancelled_words=self.words(
+                table, "cancelled_words", f"{where}.cancelled_words", base.cancelled_words
+            ),
         )
         limit = table.get("history_limit", Target.history_limit)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
