@@ -159,3 +159,35 @@ def test_an_unusable_state_folder_is_a_usage_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(UsageError, match=r"state folder .*file/state: Not a directory"):
         state.prepare(blocker / "state")
+
+
+def test_checking_the_folder_leaves_nothing_in_it(tmp_path):
+    state.prepare(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_another_runs_probe_in_the_folder_does_not_stop_this_one(tmp_path):
+    """Two passes start together: each checks the folder with a probe of its own."""
+    (tmp_path / ".writable").mkdir()
+    assert state.prepare(tmp_path) == tmp_path
+
+
+# --- translations ------------------------------------------------------------------------
+
+
+def test_translations_found_settled_are_remembered_for_their_revision(tmp_path):
+    memory = Memory()
+    memory.set_translations(KEY, 7, settled=True)
+    assert remembered(tmp_path, memory).translations_settled(KEY, 7)
+
+
+def test_translations_of_another_revision_are_looked_at_again(tmp_path):
+    memory = Memory()
+    memory.set_translations(KEY, 7, settled=True)
+    assert not remembered(tmp_path, memory).translations_settled(KEY, 8)
+
+
+def test_translation_work_left_pending_is_never_settled(tmp_path):
+    memory = Memory()
+    memory.set_translations(KEY, 7, settled=False)
+    assert not remembered(tmp_path, memory).translations_settled(KEY, 7)

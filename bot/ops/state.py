@@ -36,9 +36,9 @@ def prepare(folder: Path) -> Path:
     not a failure of the wiki."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".writable"
-        probe.touch()
-        probe.unlink()
+        # A probe of its own: two runs starting together must not trip over each other's.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".writable."):
+            pass
     except OSError as error:
         raise UsageError(f"state folder {folder}: {error.strerror or error}") from None
     return folder
@@ -126,6 +126,17 @@ class Memory:
             "limit": limit,
             "dates": {line: None if m is None else m.isoformat() for line, m in dates.items()},
         }
+
+    def translations_settled(self, key: str, revid: int) -> bool:
+        """Whether the translations of this very revision were found with nothing left to do:
+        then a later run need not ask again. Work left pending (a page that needs marking,
+        Translate's jobs not yet run) is never settled, so each run looks again."""
+        found = self.targets.get(key, {}).get("translations")
+        return isinstance(found, dict) and found.get("settled_at") == revid
+
+    def set_translations(self, key: str, revid: int, settled: bool) -> None:
+        entry = self.targets.setdefault(key, {})
+        entry["translations"] = {"settled_at": revid if settled else None}
 
 
 def key(site: str, title: str) -> str:

@@ -270,7 +270,14 @@ class _PageWiki:
         return client.diff_url(self.site, revid)
 
     def resume_translations(self, snapshot: client.Snapshot) -> translation_flow.Report | None:
-        return translation_flow.resume(self.site, self.target, snapshot.text, snapshot.revid)
+        """Looks for an earlier edit's unfinished translations, unless this revision was found
+        settled before: an unchanged page with nothing pending costs no request."""
+        key = state.key(self.target.site, self.target.title)
+        if self.memory.translations_settled(key, snapshot.revid):
+            return None
+        report = translation_flow.resume(self.site, self.target, snapshot.text, snapshot.revid)
+        self.memory.set_translations(key, snapshot.revid, _settled(report))
+        return report
 
     def prepare_translations(
         self, snapshot: client.Snapshot, result: Result
@@ -287,7 +294,10 @@ class _PageWiki:
     def finish_translations(self, prepared: object, revid: int) -> translation_flow.Report | None:
         if not isinstance(prepared, translation_flow.Prepared):
             return None
-        return translation_flow.finish(self.site, prepared, revid)
+        report = translation_flow.finish(self.site, prepared, revid)
+        key = state.key(self.target.site, self.target.title)
+        self.memory.set_translations(key, revid, _settled(report))
+        return report
 
     def report(
         self, result: Result, revid: int, translations: flow.TranslationReport | None
@@ -318,3 +328,9 @@ class _PageWiki:
                 target.report_page,
                 client.reason(error),
             )
+
+
+def _settled(report: translation_flow.Report | None) -> bool:
+    """Nothing left that a later run could finish: no work found, or all of it done (a
+    translation left because the bot was unsure stays left until a person changes it)."""
+    return report is None or report.status == translation_flow.DONE
