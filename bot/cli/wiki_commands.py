@@ -66,8 +66,12 @@ def run_one(args: argparse.Namespace) -> int:
     review = _review(ask=not (args.always or args.dry_run), save=not args.dry_run)
     where = f"[[{target.title}]] on {target.site}"
     try:
-        with lock.exclusive(state.prepare(args.state or lock.DEFAULT_STATE)):
-            outcome = runner.run_target(target, review, args.dry_run, args.now)
+        folder = state.prepare(args.state or lock.DEFAULT_STATE)
+        with lock.exclusive(folder):
+            memory = state.load(folder)
+            outcome = runner.run_target(target, review, args.dry_run, args.now, memory)
+            if not args.dry_run:  # a dry run remembers nothing, as in a pass
+                state.save(folder, memory)
     except Busy as busy:
         print(f"{PROG}: {where}: {busy}", file=sys.stderr)
         return EXIT_BUSY

@@ -24,13 +24,19 @@ log = logging.getLogger("conversation-hours-bot")
 
 
 def run_target(
-    target: Target, review: Review, dry_run: bool, now: datetime | None = None
+    target: Target,
+    review: Review,
+    dry_run: bool,
+    now: datetime | None = None,
+    memory: state.Memory | None = None,
 ) -> Outcome:
-    """One page, for an operator at the command line; failures raise (the CLI maps them)."""
+    """One page, for an operator at the command line; failures raise (the CLI maps them).
+    `memory` is what earlier runs learnt of the page (history dates, settled translations)."""
     site = client.open_site(target.site)
     client.check_password_file()
     pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
-    return _process(site, target, pages, extras, review, dry_run, now or datetime.now(UTC))
+    when = now or datetime.now(UTC)
+    return _process(site, target, pages, extras, review, dry_run, when, memory)
 
 
 def run_pass(
