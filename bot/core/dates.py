@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
+from bot.core.syntax import STRUCK_OPEN, STRUCK_SPAN, URL
+
 
 class DateError(ValueError):
     """A date is written but cannot be trusted; str(err) is a short reason naming the text."""
@@ -136,11 +138,6 @@ with calendar.different_locale("C"):  # type: ignore[arg-type]  # typeshed wants
     _WEEKDAY_NAMES = list(calendar.day_name)
 _WEEKDAYS = _names_by_prefix(_WEEKDAY_NAMES)
 
-# Struck text is an old date an editor kept for readers ("<s>June 26</s> Rescheduled: June 28");
-# an unclosed strike runs to the end of the text, so nothing after it is read as a session.
-_STRUCK = re.compile(r"<(s|del|strike)\b[^<>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-_STRUCK_OPEN = re.compile(r"<(?:s|del|strike)\b", re.IGNORECASE)
-
 # Markup is blanked out (same length, so offsets stay those of the original line) rather than
 # removed: URLs and meeting links hold long digit runs and dates that are not the session's.
 # The leading lookahead only lets the engine skip quickly over plain text.
@@ -244,7 +241,6 @@ _DEADLINE_WINDOW = 120  # characters before a date where its qualifier is looked
 _DEADLINE_REACH = 3  # words between a deadline word and its date, and between a phrase's words
 
 # Links whose address carries the exact moment of the session.
-_URL = re.compile(r"(?:https?:)?//[^\s\[\]<>|]+", re.IGNORECASE)
 _ZONESTAMP = re.compile(r"//zonestamp\.toolforge\.org/(?P<seconds>[0-9]{9,10})(?![0-9])")
 _TIMEANDDATE = re.compile(r"//(?:www\.)?timeanddate\.com/worldclock/fixedtime\.html\?(?P<q>.*)")
 _PLACE = re.compile(r"p[0-9]+")
@@ -256,10 +252,11 @@ _ISO = re.compile(
 
 def strike_spans(text: str) -> list[tuple[int, int]]:
     """Where `<s>`, `<del>` and `<strike>` spans are, tags included: nothing in them is a session.
-    An unclosed one runs to the end of the text."""
-    if _STRUCK_OPEN.search(text) is None:
+    Struck text is an old date an editor kept for readers ("<s>June 26</s> Rescheduled: June 28");
+    an unclosed strike runs to the end of the text, so nothing after it is read as a session."""
+    if STRUCK_OPEN.search(text) is None:
         return []
-    return [match.span() for match in _STRUCK.finditer(text)]
+    return [match.span() for match in STRUCK_SPAN.finditer(text)]
 
 
 def find(text: str, deadline_words: tuple[str, ...] = DEADLINE_WORDS) -> Mention | None:
@@ -737,7 +734,7 @@ def _links(text: str) -> list[_Link]:
     if "zonestamp" not in text and "timeanddate" not in text:
         return []
     links = []
-    for url in _URL.finditer(text):
+    for url in URL.finditer(text):
         moment = _link_moment(url.group())
         if moment is not None:
             links.append(_Link(url.start(), url.end(), url.group(), moment))

@@ -10,6 +10,8 @@ bot owns that in the log).
 import re
 from collections.abc import Iterable
 
+from bot.core.syntax import LIST_PREFIX, STRUCK_TAG, TRANSLATE_MARKUP, URL
+
 _MEETING_HOSTS = (
     r"(?:[\w\-]+\.)*(?:zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com"
     r"|teams\.live\.com|webex\.com|meet\.jit\.si|whereby\.com|bluejeans\.com"
@@ -58,10 +60,6 @@ _TIME_LINK = re.compile(
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 #: Words that only led up to a date that is cut ("Sessions on").
 _DATE_LEAD = re.compile(r"\b(?:(?:sessions?|calls?|held)\s+)?(?:on|at)\s*$", re.IGNORECASE)
-_URL = re.compile(r"(?:https?:|ftp:)?//[^\s\[\]<>|]+", re.IGNORECASE)
-_TRANSLATE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^>\s]+-->", re.IGNORECASE)
-_PREFIX = re.compile(r"^[*#:;]+[ \t]*")
-_STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
 
 #: Marks where text was cut: markup, join details, dates; each kind tidies its surroundings.
 _CUT, _JOIN_CUT, _DATE_CUT = "\x00", "\x01", "\x02"
@@ -119,7 +117,7 @@ def blanked(text: str, spans: list[tuple[int, int]]) -> str:
 def unstruck_tags(text: str) -> str:
     """The text with the strike tags blanked (same length) but their content kept, to read the
     date of a session that was struck out because it was cancelled."""
-    return _STRUCK_TAG.sub(lambda tag: " " * len(tag.group()), text)
+    return STRUCK_TAG.sub(lambda tag: " " * len(tag.group()), text)
 
 
 def status(texts: Iterable[str], words: tuple[str, ...]) -> str | None:
@@ -132,7 +130,7 @@ def status(texts: Iterable[str], words: tuple[str, ...]) -> str | None:
         re.IGNORECASE,
     )
     for text in texts:
-        found = pattern.search(_URL.sub(" ", text))
+        found = pattern.search(URL.sub(" ", text))
         if found:
             return found.group(1).lower()
     return None
@@ -152,9 +150,9 @@ def _cut(text: str, cuts: list[tuple[int, int, str]]) -> str:
 
 
 def _markup_cuts(text: str) -> list[tuple[int, int, str]]:
-    prefix = _PREFIX.match(text)
+    prefix = LIST_PREFIX.match(text)
     cuts = [(0, prefix.end(), _CUT)] if prefix else []
-    markup = (*_TRANSLATE.finditer(text), *_TIME_LINK.finditer(text), *_BREAK.finditer(text))
+    markup = (*TRANSLATE_MARKUP.finditer(text), *_TIME_LINK.finditer(text), *_BREAK.finditer(text))
     return cuts + [(m.start(), m.end(), _CUT) for m in markup]
 
 

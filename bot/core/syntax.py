@@ -51,3 +51,15 @@ OWN_UNIT = re.compile(
 GLUE = re.compile(rf"{TRANSLATE_TAG}|<!--.*?-->|<languages\s*/>|\s+")
 #: Glue at the start of a line, before the text a reader sees.
 LEADING_GLUE = re.compile(r"^(?:\s+|<translate(?:\s+nowrap)?\s*>|<!--.*?-->)*")
+
+#: Translate's markup within a line: its tags and unit markers.
+TRANSLATE_MARKUP = re.compile(rf"{TRANSLATE_TAG}|<!--T:[^>\s]+-->", re.IGNORECASE)
+
+#: An external link's address, bare or in `[url label]`, protocol-relative too.
+URL = re.compile(r"(?:https?:|ftp:)?//[^\s\[\]<>|]+", re.IGNORECASE)
+
+#: Strike-through: `<s>`, `<del>`, `<strike>`. A struck span runs to its closing tag, or to the
+#: end of the text when unclosed.
+STRUCK_SPAN = re.compile(r"<(s|del|strike)\b[^<>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+STRUCK_OPEN = re.compile(r"<(?:s|del|strike)\b", re.IGNORECASE)
+STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
