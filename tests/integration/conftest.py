@@ -30,6 +30,8 @@ from typing import Any, ClassVar, NoReturn
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The bot's command, as installed in the test environment.
+BOT = Path(sys.executable).parent / "conversation-hours-bot"
 DEV_WIKI = REPO_ROOT / "scripts" / "dev-wiki"
 # install (apt-get) may run on a fresh machine; a warm start takes a couple of seconds.
 START_TIMEOUT = 900
@@ -351,6 +353,23 @@ class DevWiki:
         """
         base = self.pywikibot_dir if role == "bot" else self.users[role]["pywikibot_dir"]
         return dict(os.environ, PYWIKIBOT_DIR=str(base), PYTHONUNBUFFERED="1")
+
+    def run_bot(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 180
+    ) -> subprocess.CompletedProcess:
+        """The bot's command with pywikibot set up for this wiki (or `env`), run in its folder."""
+        return subprocess.run(
+            [str(BOT), *args],
+            env=env or self.pywikibot_env(),
+            cwd=self.state_dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def requests_served(self) -> int:
+        """How many requests the wiki has answered so far, from its server log."""
+        return sum(" [200]: " in line for line in self.server_log.read_text().splitlines())
 
     def run_pywikibot(
         self, code: str, timeout: float = 120, role: str = "bot"

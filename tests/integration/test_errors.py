@@ -1,12 +1,7 @@
 """Errors mean what they say, against the local wiki: a bug is a bug, not a wiki failure."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 from tests.conftest import FIXTURES
 
-BOT = Path(sys.executable).parent / "conversation-hours-bot"
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 
 
@@ -34,23 +29,8 @@ def test_a_state_folder_the_bot_cannot_write_is_a_usage_error(dev_wiki, fresh_ti
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     state = str(blocker / "state")
-    done = subprocess.run(
-        [
-            str(BOT),
-            "run",
-            "--site",
-            dev_wiki.site,
-            "--page",
-            fresh_title,
-            "--dry-run",
-            "--state",
-            state,
-        ],
-        env=dev_wiki.pywikibot_env(),
-        cwd=dev_wiki.state_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = dev_wiki.run_bot(
+        "run", "--site", dev_wiki.site, "--page", fresh_title, "--dry-run", "--state", state
     )
     assert done.returncode == 2, done.stderr
     assert f"state folder {blocker / 'state'}: Not a directory" in done.stderr

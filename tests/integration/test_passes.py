@@ -1,12 +1,11 @@
 """Unattended passes over several pages of the local wiki, as a Toolforge job runs them."""
 
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import FIXTURES, page
+from tests.integration.conftest import BOT
 
-BOT = Path(sys.executable).parent / "conversation-hours-bot"
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
@@ -38,10 +37,6 @@ def run_pass(wiki, path: Path, *extra: str) -> subprocess.Popen:
 def finished(process: subprocess.Popen) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=180)
     return process.returncode, out, err
-
-
-def requests_served(wiki) -> int:
-    return sum(" [200]: " in line for line in wiki.server_log.read_text().splitlines())
 
 
 def test_a_pass_edits_the_good_pages_and_reports_the_broken_one(dev_wiki, fresh_title, tmp_path):
@@ -98,13 +93,13 @@ def test_pages_of_one_wiki_are_read_in_one_batch(dev_wiki, fresh_title, tmp_path
     one.mkdir()
     three.mkdir()
     finished(run_pass(dev_wiki, config(one, titles[:1]), *quiet))  # warms pywikibot's caches
-    before = requests_served(dev_wiki)
+    before = dev_wiki.requests_served()
     finished(run_pass(dev_wiki, config(one, titles[:1]), *quiet))
-    for_one = requests_served(dev_wiki) - before
-    before = requests_served(dev_wiki)
+    for_one = dev_wiki.requests_served() - before
+    before = dev_wiki.requests_served()
     code, out, err = finished(run_pass(dev_wiki, config(three, titles), *quiet))
     assert code == 0, err
-    assert requests_served(dev_wiki) - before == for_one
+    assert dev_wiki.requests_served() - before == for_one
     assert out.count("unchanged moved=0 no change") == 3
 
 

@@ -2,28 +2,18 @@
 
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES
 
-BOT = Path(sys.executable).parent / "conversation-hours-bot"
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 
 
 def bot(wiki, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BOT), *args],
-        env=env or wiki.pywikibot_env(),
-        cwd=wiki.state_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return wiki.run_bot(*args, env=env)
 
 
 @pytest.fixture

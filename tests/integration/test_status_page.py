@@ -1,12 +1,10 @@
 """The status page on the local wiki: editors see what the bot left, at most one edit a pass."""
 
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import FIXTURES
 
-BOT = Path(sys.executable).parent / "conversation-hours-bot"
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 CET = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET")
 WRITTEN = "2023-06-10T09:00:00Z"
@@ -23,14 +21,7 @@ def config(tmp_path: Path, titles: list[str], status_page: str) -> Path:
 
 
 def run_pass(wiki, path: Path, now: str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BOT), "run", "--config", str(path), "--now", now, *extra],
-        env=wiki.pywikibot_env(),
-        cwd=wiki.state_dir,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return wiki.run_bot("run", "--config", str(path), "--now", now, *extra)
 
 
 def test_a_pass_lists_the_line_it_left_on_the_status_page_once(dev_wiki, fresh_title, tmp_path):
@@ -93,10 +84,6 @@ def test_a_missing_status_page_is_not_created(dev_wiki, fresh_title, tmp_path):
     assert dev_wiki.revisions(status) == []
 
 
-def requests_served(wiki) -> int:
-    return sum(" [200]: " in line for line in wiki.server_log.read_text().splitlines())
-
-
 def test_an_unchanged_yearless_page_needs_no_history_on_the_next_pass(
     dev_wiki, fresh_title, tmp_path
 ):
@@ -107,10 +94,10 @@ def test_an_unchanged_yearless_page_needs_no_history_on_the_next_pass(
     quiet = "2023-06-20T00:00:00Z"  # nothing to move yet: the pass only reads
     first = run_pass(dev_wiki, path, quiet)
     assert first.returncode == 0, first.stderr
-    before = requests_served(dev_wiki)
+    before = dev_wiki.requests_served()
     second = run_pass(dev_wiki, path, quiet)
     assert second.returncode == 0, second.stderr
-    assert requests_served(dev_wiki) - before == 2
+    assert dev_wiki.requests_served() - before == 2
 
 
 def warm(wiki, tmp_path, title: str) -> tuple[Path, int]:
@@ -120,29 +107,29 @@ def warm(wiki, tmp_path, title: str) -> tuple[Path, int]:
     wiki.seed(title, META, timestamp=WRITTEN)
     path = config(tmp_path, [title], status)
     assert run_pass(wiki, path, "2023-06-20T00:00:00Z").returncode == 0
-    before = requests_served(wiki)
+    before = wiki.requests_served()
     assert run_pass(wiki, path, "2023-06-20T00:00:00Z").returncode == 0
-    return path, requests_served(wiki) - before
+    return path, wiki.requests_served() - before
 
 
 def test_a_corrupt_state_file_is_ignored_and_history_read_again(dev_wiki, fresh_title, tmp_path):
     path, warm_cost = warm(dev_wiki, tmp_path, fresh_title)
     (tmp_path / "state" / "state.json").write_text("{not json")
-    before = requests_served(dev_wiki)
+    before = dev_wiki.requests_served()
     done = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z")
     assert done.returncode == 0, done.stderr
     assert "ignoring" in done.stdout and "state.json" in done.stdout
     assert "edited moved=1" in done.stdout
-    assert requests_served(dev_wiki) - before > warm_cost
+    assert dev_wiki.requests_served() - before > warm_cost
 
 
 def test_a_page_changed_since_has_its_history_read_again(dev_wiki, fresh_title, tmp_path):
     path, warm_cost = warm(dev_wiki, tmp_path, fresh_title)
     dev_wiki.edit_as_editor(fresh_title, META + "\nA new paragraph.")
-    before = requests_served(dev_wiki)
+    before = dev_wiki.requests_served()
     done = run_pass(dev_wiki, path, "2023-06-20T00:00:00Z")
     assert done.returncode == 0, done.stderr
-    assert requests_served(dev_wiki) - before > warm_cost
+    assert dev_wiki.requests_served() - before > warm_cost
 
 
 def test_a_refusal_exits_non_zero_once_then_is_reported_without_mail(

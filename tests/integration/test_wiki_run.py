@@ -1,7 +1,6 @@
 """The bot against a real MediaWiki: one correct bot edit, or none and the documented exit code."""
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,6 @@ import pytest
 from bot.core.transform import transform
 from tests.conftest import FIXTURES, utc
 
-BOT = Path(sys.executable).parent / "conversation-hours-bot"
 REPO = Path(__file__).resolve().parents[2]
 WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
@@ -17,14 +15,7 @@ META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 
 
 def run_bot(wiki, title, *args, env=None):
-    return subprocess.run(
-        [str(BOT), "run", "--site", wiki.site, "--page", title, *args],
-        env=env or wiki.pywikibot_env(),
-        cwd=wiki.state_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return wiki.run_bot("run", "--site", wiki.site, "--page", title, *args, env=env)
 
 
 @pytest.fixture
