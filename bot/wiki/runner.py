@@ -337,6 +337,9 @@ class _PageWiki:
 
 
 def _settled(report: translation_flow.Report | None) -> bool:
-    """Nothing left that a later run could finish: no work found, or all of it done (a
-    translation left because the bot was unsure stays left until a person changes it)."""
-    return report is None or report.status == translation_flow.DONE
+    """Nothing left to finish or to tell: no work found, or all of it done and written. A
+    translation the bot left is looked at again on the next pass, so the run and the status
+    page keep naming it until a person brings it up to date."""
+    return report is None or (
+        report.status == translation_flow.DONE and not any(report.left.values())
+    )
