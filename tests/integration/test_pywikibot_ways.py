@@ -12,6 +12,13 @@ WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 
 
+def run_page(wiki, title: str, *extra: str) -> subprocess.CompletedProcess:
+    """`run --always` on one page of the local wiki, in June 2023, with more options."""
+    return bot(
+        wiki, "run", "--site", wiki.site, "--page", title, "--always", "--now", BETWEEN, *extra
+    )
+
+
 def bot(wiki, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return wiki.run_bot(*args, env=env)
 
@@ -30,18 +37,7 @@ def test_pywikibots_spellings_run_the_bot(dev_wiki, seeded):
 
 
 def test_simulate_saves_nothing_and_says_so(dev_wiki, seeded):
-    done = bot(
-        dev_wiki,
-        "run",
-        "--site",
-        dev_wiki.site,
-        "--page",
-        seeded,
-        "--always",
-        "--now",
-        BETWEEN,
-        "-simulate",
-    )
+    done = run_page(dev_wiki, seeded, "-simulate")
     assert done.returncode == 0, done.stderr
     assert f"simulated: would save [[{seeded}]]: Bot: moved 1 past" in done.stdout
     assert "Special:Diff" not in done.stdout
@@ -87,18 +83,7 @@ def test_an_unknown_option_is_refused_by_name(dev_wiki, seeded):
 
 def test_the_first_save_does_not_wait_for_the_put_throttle(dev_wiki, seeded):
     # pywikibot announces every wait longer than config.noisysleep (3 s): none may come.
-    done = bot(
-        dev_wiki,
-        "run",
-        "--site",
-        dev_wiki.site,
-        "--page",
-        seeded,
-        "--always",
-        "--now",
-        BETWEEN,
-        "-pt:10",
-    )
+    done = run_page(dev_wiki, seeded, "-pt:10")
     assert done.returncode == 0, done.stderr
     assert "saved " in done.stdout
     assert "Sleeping for" not in done.stderr
