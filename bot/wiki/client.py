@@ -5,7 +5,8 @@ commands start fast and `PYWIKIBOT_DIR` can be set from the command line first.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +73,11 @@ def _first_save_unthrottled(site: pywikibot.site.BaseSite) -> None:
 def bot_name(site: pywikibot.site.BaseSite) -> str | None:
     """The account configured in user-config.py for this site (no request needed)."""
     return site.username()
+
+
+def has_right(site: pywikibot.site.BaseSite, right: str) -> bool:
+    """Whether the account logged in has `right` (from the user info pywikibot keeps)."""
+    return bool(site.has_right(right))
 
 
 def read_many(
@@ -251,3 +257,25 @@ class _OneLineTracebacks(logging.Filter):
 
 def quiet_tracebacks() -> None:
     logging.getLogger("pywiki").addFilter(_OneLineTracebacks())
+
+
+class _Expected(logging.Filter):
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.warning = f"API error {code}:"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.warning)
+
+
+@contextmanager
+def expected_api_error(code: str) -> Iterator[None]:
+    """pywikibot warns of every API error before it raises it; one the caller expects and
+    handles (Translate's answer for a page it never marked) is no news for the operator."""
+    logger = logging.getLogger("pywiki")
+    expected = _Expected(code)
+    logger.addFilter(expected)
+    try:
+        yield
+    finally:
+        logger.removeFilter(expected)

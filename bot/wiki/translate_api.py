@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pywikibot
 from pywikibot.exceptions import APIError
 
-from bot.wiki.client import WIKI_FAILURES
+from bot.wiki.client import WIKI_FAILURES, expected_api_error
 
 #: Seconds between polls for Translate's jobs: about half a minute in all, then the run stops
 #: and the next one finishes ("translations pending").
@@ -22,6 +22,8 @@ TITLES_PER_REQUEST = 50
 TITLES_PER_REQUEST_HIGH = 500
 #: Translate's message documentation pseudo-language: never a translation readers see.
 _NOT_LANGUAGES = frozenset({"qqq"})
+#: Translate's answer for a unit it does not know: the page was never marked with it.
+_UNKNOWN_UNIT = "nomessagefortitle"
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,10 @@ def _first_read(site: pywikibot.site.BaseSite, title: str, marker: str | None) -
         params["meta"] = "userinfo|messagetranslations"
         params["mttitle"] = unit_title(title, marker, "en")
     try:
-        data = _query(site, **params)
+        with expected_api_error(_UNKNOWN_UNIT):
+            data = _query(site, **params)
     except APIError as error:
-        if error.code != "nomessagefortitle":
+        if error.code != _UNKNOWN_UNIT:
             raise
         # Translate does not know the unit (never marked): it has no translations.
         del params["mttitle"]
@@ -147,9 +150,10 @@ def _marked_revision(events: list[dict]) -> int | None:
 
 def _unit_translations(site: pywikibot.site.BaseSite, title: str, marker: str) -> dict[str, bool]:
     try:
-        data = _query(site, meta="messagetranslations", mttitle=unit_title(title, marker, "en"))
+        with expected_api_error(_UNKNOWN_UNIT):
+            data = _query(site, meta="messagetranslations", mttitle=unit_title(title, marker, "en"))
     except APIError as error:
-        if error.code == "nomessagefortitle":
+        if error.code == _UNKNOWN_UNIT:
             return {}
         raise
     return _by_language(data["query"]["messagetranslations"])
@@ -188,9 +192,18 @@ def _texts(
 def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
     """Marks exactly `revid` (Translate refuses any but the latest): priority languages,
     transclusion and title translation are left as they are by leaving their parameters out;
-    no unit is exempted from being flagged outdated."""
+    no unit is exempted from being flagged outdated.
+
+    pywikibot does not know the module writes (its WRITE_ACTIONS), so the request says it as
+    pywikibot's writes do: `assert=user`, so a lost session is an error and not an anonymous
+    attempt, and the write maxlag of the bot policy."""
     site.simple_request(
-        action="markfortranslation", title=title, revid=revid, token=site.tokens["csrf"]
+        action="markfortranslation",
+        title=title,
+        revid=revid,
+        token=site.tokens["csrf"],
+        maxlag=pywikibot.config.write_maxlag,
+        **{"assert": "user"},
     ).submit()
 
 
@@ -282,7 +295,7 @@ class Revision:
 class History:
     """For a run with nothing to move: the marks and the page's newest revisions, in one read."""
 
-    rights: frozenset[str]
+    source_language: str
     marked_revid: int | None
     previous_mark: int  # the mark before it (0 when none): edits after it reached translators
     revisions: tuple[Revision, ...]  # newest first
@@ -291,35 +304,39 @@ class History:
 def history(site: pywikibot.site.BaseSite, title: str, limit: int) -> History:
     data = _query(
         site,
-        meta="userinfo",
-        uiprop="rights",
         list="logevents",
         letype="pagetranslation",
         letitle=title,
         lelimit=20,
         leprop="type|details",
-        prop="revisions",
+        prop="info|revisions",
         titles=title,
         rvprop="ids|user|comment",
         rvlimit=limit,
     )
     query = data["query"]
+    page = query["pages"][0]
     events = query.get("logevents", [])
-    marks = [
-        int(e["params"]["revision"])
-        for e in events
-        if e.get("action") == "mark" and "revision" in e.get("params", {})
-    ]
+    marked = _marked_revision(events)
     revisions = tuple(
         Revision(r["revid"], r.get("parentid", 0), r.get("user", ""), r.get("comment", ""))
-        for r in query["pages"][0].get("revisions", [])
+        for r in page.get("revisions", [])
     )
     return History(
-        frozenset(query["userinfo"].get("rights", ())),
-        _marked_revision(events),
-        marks[1] if len(marks) > 1 else 0,
-        revisions,
+        page.get("pagelanguage", "en"), marked, _previous_mark(events, marked), revisions
     )
+
+
+def _previous_mark(events: list[dict], marked: int | None) -> int:
+    """The newest revision marked before `marked`, 0 when none. A mark can be logged twice at
+    one revision (a resent request, an administrator marking again): that is no earlier mark."""
+    if marked is None:
+        return 0
+    for event in events:  # newest first
+        revision = event.get("params", {}).get("revision")
+        if event.get("action") == "mark" and revision is not None and int(revision) < marked:
+            return int(revision)
+    return 0
 
 
 def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict[int, str]:

@@ -7,7 +7,7 @@ without Translate markup never gets here, so it costs no request.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core import translations
 from bot.core.model import Page
@@ -147,15 +147,24 @@ def _left(plan: TranslationPlan) -> dict[str, dict[str, str]]:
 
 def finish(site: object, prepared: Prepared, revid: int) -> Report:
     """Steps 3 to 6 after the bot's edit `revid`; never raises for the wiki's failures, since the
-    edit itself stands."""
+    edit itself stands: the report says what is left, and a later run finishes it."""
     blocked = _blocked(prepared)
     if blocked is not None:
         return blocked
     try:
         translate_api.mark(site, prepared.target.title, revid)
-        return complete(site, prepared)
     except WIKI_FAILURES as error:
-        return Report(FAILED, prepared.plan, note=reason(error))
+        return _failed(prepared.plan, "marking the bot's edit for translation", error)
+    return complete(site, prepared)
+
+
+def _failed(plan: TranslationPlan, doing: str, error: BaseException) -> Report:
+    return Report(FAILED, plan, left=_left(plan), note=_later(doing, error))
+
+
+def _later(doing: str, error: BaseException) -> str:
+    """A failure's note says that nobody needs to step in: the next run picks the work up."""
+    return f"{doing} failed ({reason(error)}); a later run finishes the translations"
 
 
 def complete(site: object, prepared: Prepared) -> Report:
@@ -163,7 +172,11 @@ def complete(site: object, prepared: Prepared) -> Report:
     state, title = prepared.state, prepared.target.title
     assert state is not None  # _blocked said so
     expected = {u.marker: u.english for u in prepared.units}
-    if not translate_api.wait_for_jobs(site, title, expected, state.source_language):
+    try:
+        ran = translate_api.wait_for_jobs(site, title, expected, state.source_language)
+    except WIKI_FAILURES as error:
+        return _failed(prepared.plan, "waiting for Translate's jobs", error)
+    if not ran:
         return Report(
             PENDING,
             prepared.plan,
@@ -174,7 +187,8 @@ def complete(site: object, prepared: Prepared) -> Report:
 
 
 def _write(site: object, prepared: Prepared) -> Report:
-    """Step 5 and 6: each language's entries as bot edits, then the check that they count."""
+    """Step 5 and 6: each language's entries as bot edits, then the check that they count. A
+    failure on the way keeps what was written in the report and stops: the wiki is failing."""
     state, title = prepared.state, prepared.target.title
     assert state is not None
     report = Report(DONE, prepared.plan, left=_left(prepared.plan))
@@ -183,22 +197,27 @@ def _write(site: object, prepared: Prepared) -> Report:
             report.note = "the bot has no translate right: no translation written"
         return report
     summary = f"Bot: log entry of [[{title}]] in this language (the session is over)"
-    for language, language_plan in sorted(prepared.plan.languages.items()):
-        for marker, text in language_plan.writes.items():
-            page = translate_api.unit_title(title, marker, language)
-            why = translate_api.save_translation(
-                site,
-                page,
-                text,
-                state.translations[language][marker],
-                state.read_at,
-                summary,
-            )
-            if why is None:
-                report.written.setdefault(language, []).append(marker)
-            else:
-                report.left.setdefault(language, {})[marker] = why
-    _verify(site, title, report)
+    doing = "writing the translations"
+    try:
+        for language, language_plan in sorted(prepared.plan.languages.items()):
+            for marker, text in language_plan.writes.items():
+                page = translate_api.unit_title(title, marker, language)
+                why = translate_api.save_translation(
+                    site,
+                    page,
+                    text,
+                    state.translations[language][marker],
+                    state.read_at,
+                    summary,
+                )
+                if why is None:
+                    report.written.setdefault(language, []).append(marker)
+                else:
+                    report.left.setdefault(language, {})[marker] = why
+        doing = "checking the translations written"
+        _verify(site, title, report)
+    except WIKI_FAILURES as error:
+        report.status, report.note = FAILED, _later(doing, error)
     return report
 
 
@@ -225,35 +244,73 @@ MOVE_SUMMARY = "Bot: moved"
 
 
 def resume(site: object, target: Target, text: str, revid: int) -> Report | None:
-    """A run with nothing to move finishes the translations of the bot's earlier edits once the
-    page has been marked at or after them (by the bot, whose jobs were late, or by a translation
-    administrator): steps 4 to 6 then, which need only the `translate` right. None when there is
-    nothing to finish."""
+    """A run with nothing to move finishes the translations of the bot's earlier edits: once
+    the page has been marked at or after them (by the bot, whose jobs were late, or by a
+    translation administrator), steps 4 to 6, which need only the `translate` right; before
+    that, it marks them itself when it may and they are all that changed since the last mark
+    (the run that made them could not: its mark or its read failed), else it says what they
+    wait for. None when there is nothing to finish."""
     page = read_page(text, target.settings)
     if not page.uses_translate:
         return None
     try:
-        units = _earlier_moves(site, target, page)
+        read = translate_api.history(site, target.title, HISTORY_LIMIT)
+        if read.marked_revid is None:
+            return None  # Translate does not know the page: there are no translations to keep
+        found = _mark_own_moves(site, target, read, revid)
+        if isinstance(found, Report):
+            return found  # the bot's moves wait to be marked
+        units = _earlier_moves(site, target, page, found)
         if not units:
             return None
-        return _finish_earlier(site, target, page, revid, units)
+        return _finish_earlier(site, target, page, revid, units, found)
     except WIKI_FAILURES as error:
-        return Report(FAILED, note=reason(error))
+        return Report(FAILED, note=_later("finishing the translations", error))
 
 
-def _earlier_moves(site: object, target: Target, page: Page) -> dict[str, MovedUnit]:
+def _own_move(revision: translate_api.Revision, me: str | None) -> bool:
+    return revision.user == me and revision.comment.startswith(MOVE_SUMMARY)
+
+
+def _mark_own_moves(
+    site: object, target: Target, found: translate_api.History, revid: int
+) -> translate_api.History | Report:
+    """Marks the bot's own moves made since the last mark when they are all that changed since,
+    and returns the history as it then stands; else the report of why they wait."""
+    assert found.marked_revid is not None
+    me = client.bot_name(site)
+    unmarked = [r for r in found.revisions if r.revid > found.marked_revid]
+    if not any(_own_move(r, me) for r in unmarked):
+        return found
+    reaches_mark = unmarked[-1].parentid == found.marked_revid
+    if not reaches_mark or not all(_own_move(r, me) for r in unmarked):
+        return Report(
+            EDITOR_CHANGE,
+            note=f"the bot's moves wait to be marked for translation together with other "
+            f"changes since revision {found.marked_revid}; a translation administrator's "
+            "review marks them",
+        )
+    client.login(site)
+    if not client.has_right(site, "pagetranslation"):
+        return Report(
+            NEEDS_MARKING,
+            note="the bot has no pagetranslation right: its moves need marking for translation",
+        )
+    translate_api.mark(site, target.title, revid)
+    return replace(found, marked_revid=revid, previous_mark=found.marked_revid)
+
+
+def _earlier_moves(
+    site: object, target: Target, page: Page, found: translate_api.History
+) -> dict[str, MovedUnit]:
     """The units the bot's own edits moved since the mark before the last one, whose English
     is still the marked one."""
-    found = translate_api.history(site, target.title, HISTORY_LIMIT)
     me = client.bot_name(site)
-    if found.marked_revid is None:
-        return {}
+    assert found.marked_revid is not None
     edits = [
         r
         for r in found.revisions
-        if r.user == me
-        and r.comment.startswith(MOVE_SUMMARY)
-        and found.previous_mark < r.revid <= found.marked_revid
+        if _own_move(r, me) and found.previous_mark < r.revid <= found.marked_revid
     ]
     if not edits:
         return {}
@@ -276,17 +333,22 @@ def _earlier_moves(site: object, target: Target, page: Page) -> dict[str, MovedU
 
 
 def _finish_earlier(
-    site: object, target: Target, page: Page, revid: int, units: dict[str, MovedUnit]
+    site: object,
+    target: Target,
+    page: Page,
+    revid: int,
+    units: dict[str, MovedUnit],
+    found: translate_api.History,
 ) -> Report | None:
+    """Until Translate's jobs have run no translation shows as outdated yet, so they are asked
+    about first: a run before them must not take the quiet for work done."""
     title = target.title
-    if not any(any(translate_api.fuzzy_languages(site, title, m).values()) for m in units):
-        return None  # every translation of the moved units is current: nothing left to do
+    expected = {m: u.english for m, u in units.items()}
+    if not translate_api.english_done(site, title, expected, found.source_language):
+        return Report(PENDING, note="Translate's jobs have not run yet; a later run writes them")
     known = translations.examples(page)
     context = [*{u.title_unit for u in units.values() if u.title_unit}, *(e.marker for e in known)]
     state = translate_api.read_state(site, title, list(units), context)
-    expected = {m: u.english for m, u in units.items()}
-    if not translate_api.english_done(site, title, expected, state.source_language):
-        return Report(PENDING, note="Translate's jobs have not run yet; a later run writes them")
     outdated = {
         lang: {m for m, s in stored.items() if m in units and s.fuzzy}
         for lang, stored in state.translations.items()

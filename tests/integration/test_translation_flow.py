@@ -199,6 +199,39 @@ def test_without_the_right_the_bot_edits_only_and_says_the_page_needs_marking(de
     assert marks(dev_wiki, title) == [("Admin", "mark")]
 
 
+def test_without_the_right_later_runs_keep_saying_the_page_needs_marking(dev_wiki):
+    title = translated_page(dev_wiki, ["fr"])
+    run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
+    out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
+    assert "nothing to move; translations: needs marking" in out
+    assert marks(dev_wiki, title) == [("Admin", "mark")]
+
+
+def test_a_run_before_translates_jobs_says_pending_and_a_later_run_finishes(dev_wiki):
+    """Until the jobs have run no translation shows as outdated: that quiet is no work done."""
+    title = translated_page(dev_wiki, ["fr"])
+    run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
+    dev_wiki.mark(title)
+    out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki), jobs=False)
+    assert "translations: translations pending" in out
+    dev_wiki.run_jobs()
+    out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
+    assert "translations: done" in out
+    assert states(dev_wiki, title, "fr")["24"] == (ENTRY_24["fr"], False)
+
+
+def test_a_mark_logged_twice_at_the_bots_revision_does_not_hide_its_edit(dev_wiki):
+    """A resent mark, or an administrator marking again, logs a second mark of the same
+    revision: the bot's edit is still the one that mark brought to translators."""
+    title = translated_page(dev_wiki, ["fr"])
+    run_bot(dev_wiki, title, "--now", AFTER_JUNE, jobs=False)
+    dev_wiki.mark(title)
+    dev_wiki.run_jobs()
+    out = run_bot(dev_wiki, title, "--now", AFTER_JUNE)
+    assert "translations: done" in out
+    assert states(dev_wiki, title, "fr")["24"] == (ENTRY_24["fr"], False)
+
+
 def test_once_marked_by_an_administrator_a_later_run_writes_the_translations(dev_wiki):
     title = translated_page(dev_wiki, ["fr"])
     run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
