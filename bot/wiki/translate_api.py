@@ -248,6 +248,13 @@ def wait_for_jobs(
     return False
 
 
+#: Refusals that concern this translation page and will stand on the next run too, so the unit
+#: is left outdated with the reason. Any other refusal is the run's trouble, not the page's.
+_REFUSALS_OF_THIS_PAGE = frozenset(
+    {"protectedpage", "cascadeprotected", "permissiondenied", "spamblacklist", "titleblacklist"}
+)
+
+
 def save_translation(
     site: pywikibot.site.BaseSite, title: str, text: str, base: Stored, read_at: str, summary: str
 ) -> str | None:
@@ -268,7 +275,9 @@ def save_translation(
     except APIError as error:
         if error.code == "editconflict":
             return "someone saved this translation after the bot read it; not overwritten"
-        return f"the wiki refused the save: {error.code}"
+        if error.code in _REFUSALS_OF_THIS_PAGE or error.code.startswith("abusefilter-"):
+            return f"the wiki refused the save: {error.code}"
+        raise  # a lost token, a lost login, a read-only wiki: a later run writes it
     except WIKI_FAILURES:
         # The answer was lost; the page itself says whether the edit landed.
         landed = _texts(site, [title], high_limits=False)[0].get(title)

@@ -31,6 +31,8 @@ EDITOR_CHANGE = "unmarked change pending"  # an editor's change was not marked: 
 PREVIEW = "would write"  # dry run or check: nothing marked, nothing written
 FAILED = "failed"
 
+JOBS_LATE = "Translate's jobs have not run yet; the next run writes the translations"
+
 
 _NONE = translations.LanguagePlan()
 
@@ -64,6 +66,10 @@ class Report:
 
     def summary(self) -> str:
         """One line for the run's log: the status, then per language what was written or left."""
+        return "; ".join(self.parts())
+
+    def parts(self) -> list[str]:
+        """The status, the note, then one part per language (`check` prints one a line)."""
         parts = [f"translations: {self.status}"]
         if self.note:
             parts.append(self.note)
@@ -73,7 +79,7 @@ class Report:
             said += [f"unit {m} written" for m in self.written.get(language, [])]
             said += [f"unit {m} left ({why})" for m, why in self.left.get(language, {}).items()]
             parts.append(f"{language}: {', '.join(said)}")
-        return "; ".join(parts)
+        return parts
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,11 @@ def _blocked(prepared: Prepared) -> Report | None:
     """Why the bot must not mark the page, if it must not."""
     state = prepared.state
     if state is None:
-        return Report(FAILED, note=f"could not read the translations: {prepared.failure}")
+        return Report(
+            FAILED,
+            note=f"reading the translations failed ({prepared.failure}); a later run marks the "
+            "bot's edit and finishes the translations",
+        )
     if state.marked_revid != prepared.read_revid:
         return Report(
             EDITOR_CHANGE,
@@ -181,7 +191,7 @@ def complete(site: object, prepared: Prepared) -> Report:
             PENDING,
             prepared.plan,
             left=_left(prepared.plan),
-            note="Translate's jobs have not run yet; the next run writes the translations",
+            note=JOBS_LATE,
         )
     return _write(site, prepared)
 
@@ -263,7 +273,8 @@ def resume(site: object, target: Target, text: str, revid: int) -> Report | None
         units = _earlier_moves(site, target, page, found)
         if not units:
             return None
-        return _finish_earlier(site, target, page, revid, units, found)
+        just_marked = found.marked_revid != read.marked_revid
+        return _finish_earlier(site, target, page, revid, units, found, just_marked)
     except WIKI_FAILURES as error:
         return Report(FAILED, note=_later("finishing the translations", error))
 
@@ -339,13 +350,16 @@ def _finish_earlier(
     revid: int,
     units: dict[str, MovedUnit],
     found: translate_api.History,
+    just_marked: bool,
 ) -> Report | None:
     """Until Translate's jobs have run no translation shows as outdated yet, so they are asked
-    about first: a run before them must not take the quiet for work done."""
+    about first: a run before them must not take the quiet for work done. A run that has just
+    marked waits for them, as the run of the edit does."""
     title = target.title
     expected = {m: u.english for m, u in units.items()}
-    if not translate_api.english_done(site, title, expected, found.source_language):
-        return Report(PENDING, note="Translate's jobs have not run yet; a later run writes them")
+    ask = translate_api.wait_for_jobs if just_marked else translate_api.english_done
+    if not ask(site, title, expected, found.source_language):
+        return Report(PENDING, note=JOBS_LATE)
     known = translations.examples(page)
     context = [*{u.title_unit for u in units.values() if u.title_unit}, *(e.marker for e in known)]
     state = translate_api.read_state(site, title, list(units), context)

@@ -24,6 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 #: The steps of a run, in the order a cold run meets them.
 STEPS = ("login", "read", "history", "token", "save")
+#: The steps of the translation flow on a translatable page (bot.wiki.translation_flow), in
+#: the order a run meets them: Translate's state, the mark, the polls for Translate's jobs,
+#: the translations written.
+TRANSLATION_STEPS = ("translations", "mark", "jobs", "translation-save")
 
 #: How long a "timeout" answer keeps the client waiting. The tests set pywikibot's read
 #: timeout well below this (socket_timeout in user-config.py).
@@ -69,7 +73,14 @@ def step_of(method: str, path: str, params: Mapping[str, str]) -> str | None:
     - history: ``prop=revisions`` with ``rvlimit`` or ``rvdir`` (page.revisions)
     - token: ``meta=tokens`` with ``type`` csrf (pywikibot asks for every type it knows at once,
       login included, both before and after logging in: such a request counts as the token)
-    - save: ``action=edit``
+    - save: ``action=edit`` of a page
+    - translations: what Translate knows: the marks (``list=logevents&letype=pagetranslation``),
+      ``meta=messagetranslations``, and revisions of translation units (``Translations:``)
+      other than the polls
+    - mark: ``action=markfortranslation``
+    - jobs: the polls for Translate's jobs: the latest revisions of source-language units
+      (``Translations:PAGE/N/en``), no ``rvlimit``
+    - translation-save: ``action=edit`` of a translation unit
     """
     if not path.split("?", 1)[0].endswith("api.php"):
         return None
@@ -77,22 +88,33 @@ def step_of(method: str, path: str, params: Mapping[str, str]) -> str | None:
     if action in ("login", "clientlogin"):
         return "login"
     if action == "edit":
-        return "save"
+        return "translation-save" if _unit(params.get("title", "")) else "save"
+    if action == "markfortranslation":
+        return "mark"
     if action != "query":
         return None
-    meta, prop = _values(params, "meta"), _values(params, "prop")
+    meta, prop, titles = _values(params, "meta"), _values(params, "prop"), _values(params, "titles")
     if "tokens" in meta:
         types = _values(params, "type") or {"csrf"}  # csrf is the API's default type
         if "csrf" in types:
             return "token"
         if "login" in types:
             return "login"
+    if "revisions" in prop and titles and all(_unit(t) for t in titles):
+        polls = "rvlimit" not in params and all(t.endswith("/en") for t in titles)
+        return "jobs" if polls else "translations"
+    if "messagetranslations" in meta or params.get("letype") == "pagetranslation":
+        return "translations"
     if "revisions" in prop:
         if "rvlimit" in params or "rvdir" in params:
             return "history"
         if "titles" in params or "pageids" in params or "revids" in params:
             return "read"
     return None
+
+
+def _unit(title: str) -> bool:
+    return title.startswith("Translations:")
 
 
 # ------------------------------------------------------------------------------- faults
@@ -171,8 +193,18 @@ _CANNED: dict[str, Answer] = {
 }
 
 
-#: api.php modules in write mode: only these can be refused with `readonly` (ApiLogin is one).
-WRITE_ACTIONS = {"edit", "login", "clientlogin", "move", "delete", "protect", "upload"}
+#: api.php modules in write mode: only these can be refused with `readonly` (ApiLogin is one,
+#: and Translate's markfortranslation).
+WRITE_ACTIONS = {
+    "edit",
+    "login",
+    "clientlogin",
+    "markfortranslation",
+    "move",
+    "delete",
+    "protect",
+    "upload",
+}
 
 
 def possible(fault: str, params: Mapping[str, str]) -> bool:
@@ -215,8 +247,8 @@ class Rule:
     fired: int = 0
 
     def __post_init__(self) -> None:
-        if self.step not in STEPS:
-            raise ValueError(f"unknown step {self.step!r}; one of {STEPS}")
+        if self.step not in (*STEPS, *TRANSLATION_STEPS):
+            raise ValueError(f"unknown step {self.step!r}; one of {STEPS + TRANSLATION_STEPS}")
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}; one of {sorted(FAULTS)}")
 
@@ -252,6 +284,8 @@ _LOGGED = (
     "list",
     "type",
     "titles",
+    "title",
+    "revid",
     "rvlimit",
     "rvdir",
     "assert",
@@ -270,6 +304,8 @@ class FaultProxy:
     upstream_timeout: float = 60.0
     rules: list[Rule] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
+    #: step -> what runs after the wiki answered a request of that step (see `after`).
+    hooks: dict[str, Callable[[], object]] = field(default_factory=dict)
     port: int = 0
     _server: ThreadingHTTPServer | None = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -289,6 +325,13 @@ class FaultProxy:
         with self._lock:
             self.rules.append(rule)
         return rule
+
+    def after(self, step: str, hook: Callable[[], object]) -> None:
+        """Runs `hook` each time the wiki has answered a request of `step`, once the answer is
+        on its way (or dropped by a fault): what the wiki does next on its own, such as the job
+        runner after a mark."""
+        with self._lock:
+            self.hooks[step] = hook
 
     @property
     def injected(self) -> int:
@@ -361,10 +404,15 @@ class FaultProxy:
         return seen, before
 
     def reset(self) -> None:
-        """Forget rules and requests (between tests)."""
+        """Forget rules, hooks and requests (between tests)."""
         with self._lock:
             self.rules.clear()
             self.seen.clear()
+            self.hooks.clear()
+
+    def _hook(self, step: str | None) -> Callable[[], object] | None:
+        with self._lock:
+            return self.hooks.get(step) if step is not None else None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -406,6 +454,9 @@ class _Handler(BaseHTTPRequestHandler):
             else:  # timeout: hold the answer until the client gave up, then drop it
                 time.sleep(self.owner.timeout_sleep)
                 self._reset()
+            hook = self.owner._hook(seen.step)
+            if hook is not None:
+                hook()
         elif fault == "reset":
             self._reset()
         else:

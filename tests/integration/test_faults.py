@@ -5,20 +5,15 @@ For every fault and every step (login, read, history, token, save) a run either 
 exactly the one correct edit (exit 0), or exits 4 with one clear line and the page as it was.
 Never two moves of the same session, never half an edit, never an editor's text lost.
 
-The suite ends with the line ``faults: N injected, N survived, 0 lost``: "injected" counts runs
-that met at least one fault, "survived" the ones that ended as above, "lost" the ones that left
-the page wrong (a second bot edit, a text other than the core's, an editor's edit undone).
+The suite counts in the closing line ``faults: N injected, N survived, 0 lost`` (faultrun.py):
+"lost" are the runs that left the page wrong (a second bot edit, a text other than the core's,
+an editor's edit undone).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
 import subprocess
-import sys
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,27 +22,22 @@ import pytest
 from bot.core.transform import transform
 from tests.conftest import FIXTURES, utc
 from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultProxy
+from tests.integration.faultrun import (
+    BOT_USER,
+    PROG,
+    TIMEOUT_SLEEP,
+    copy_config,
+    count,
+    deadline,
+    register_closing_line,
+    run_bot,
+    tail,
+    warm,
+)
 
-BOT = Path(sys.executable).parent / "conversation-hours-bot"
-PROG = "conversation-hours-bot"
-BOT_USER = "ConversationBot"
 WRITTEN = "2023-06-10T09:00:00Z"
 NOW = "2023-06-28T00:00:00Z"
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
-
-#: pywikibot's read timeout in the tests' user-config.py; a "timeout" holds the answer longer.
-READ_TIMEOUT = 2
-#: Fail fast: one retry rides out a single fault, three attempts end a lasting one, and retries
-#: go at once (these tests are about what a retry does, not when it comes).
-CONFIG_OVERRIDES = f"""
-# test_faults.py: the proxy answers slowly on purpose; give up and retry quickly.
-socket_timeout = (2, {READ_TIMEOUT})
-max_retries = 2
-retry_wait = 0
-retry_max = 2
-"""
-RUN_TIMEOUT = 60  # one bot run
-TEST_TIMEOUT = 120  # one test, setup included
 
 # What the core makes of the page on 28 June: the Monday 26 June session moves to the log.
 EXPECTED = transform(META, utc(NOW), default_written_at=utc(WRITTEN))
@@ -114,55 +104,23 @@ PERSISTENT = [
     ("truncated", "save"),
 ]
 
-#: Runs with a fault, runs that ended as they must, runs that left the page wrong.
-TALLY: Counter[str] = Counter(injected=0, survived=0, lost=0)
-
-
 # ----------------------------------------------------------------------------- fixtures
-
-
-def closing_line() -> str:
-    return (
-        f"faults: {TALLY['injected']} injected, {TALLY['survived']} survived, {TALLY['lost']} lost"
-    )
-
-
-class _ClosingLine:
-    """A plugin, registered by the fixture below, that ends pytest's summary with the tally
-    (scripts/test greps for it)."""
-
-    name = "test_faults-closing-line"
-
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        terminalreporter.write_line(closing_line())
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _closing_line(request: pytest.FixtureRequest) -> None:
-    plugins = request.config.pluginmanager
-    if not plugins.has_plugin(_ClosingLine.name):
-        plugins.register(_ClosingLine(), _ClosingLine.name)
+    register_closing_line(request.config)
 
 
 @pytest.fixture(autouse=True)
 def _deadline() -> Iterator[None]:
-    """No test runs for ever: SIGALRM fails it (and subprocess.run kills its bot)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"test ran over {TEST_TIMEOUT}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(TEST_TIMEOUT)
-    try:
+    with deadline():
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")
 def proxy(dev_wiki) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", dev_wiki.port, timeout_sleep=READ_TIMEOUT + 1.5) as running:
+    with FaultProxy("127.0.0.1", dev_wiki.port, timeout_sleep=TIMEOUT_SLEEP) as running:
         yield running
 
 
@@ -179,17 +137,7 @@ def warm_config(dev_wiki, proxy: FaultProxy, tmp_path_factory: pytest.TempPathFa
     folder = copy_config(
         dev_wiki.pywikibot_dir, tmp_path_factory.mktemp("faults") / "warm", proxy.port, cold=True
     )
-    login = "import pywikibot\nsite = pywikibot.Site()\nsite.login()\nprint(site.user())\n"
-    done = subprocess.run(
-        [sys.executable, "-c", login],
-        env=dict(os.environ, PYWIKIBOT_DIR=str(folder)),
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
-    assert done.returncode == 0 and BOT_USER in done.stdout, done.stderr
-    assert list(folder.glob("*.lwp")), "pywikibot kept no session cookie"
+    warm(folder)
     proxy.reset()
     return folder
 
@@ -202,53 +150,6 @@ def seeded(dev_wiki, fresh_title: str) -> str:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def copy_config(source: Path, target: Path, port: int, cold: bool) -> Path:
-    """A copy of a pywikibot folder whose family points at the proxy; `cold` drops cookies."""
-    shutil.copytree(source, target)
-    if cold:
-        for cookies in target.glob("*.lwp"):
-            cookies.unlink()
-    family = target / "families" / "devwiki_family.py"
-    family.write_text(
-        re.sub(r'domain = "127\.0\.0\.1:\d+"', f'domain = "127.0.0.1:{port}"', family.read_text()),
-        encoding="utf-8",
-    )
-    config = target / "user-config.py"
-    text = re.sub(
-        r"^family_files\[(.+?)\] = .*$",
-        lambda m: f"family_files[{m[1]}] = {str(family)!r}",
-        config.read_text(),
-        flags=re.MULTILINE,
-    )
-    if CONFIG_OVERRIDES not in text:
-        text += CONFIG_OVERRIDES
-    config.write_text(text, encoding="utf-8")
-    # The bot must reach the wiki through the proxy, or no fault is ever seen.
-    assert f'"127.0.0.1:{port}"' in family.read_text()
-    assert repr(str(family)) in config.read_text()
-    return target
-
-
-def run_bot(config: Path, title: str) -> subprocess.CompletedProcess:
-    # The run lock lives under XDG_STATE_HOME: a folder of this test's own, so that another
-    # bot run on this machine (a developer's, another test session's) cannot make it wait.
-    env = dict(
-        os.environ,
-        PYWIKIBOT_DIR=str(config),
-        XDG_STATE_HOME=str(config / "state"),
-        PYTHONUNBUFFERED="1",
-    )
-    return subprocess.run(
-        [str(BOT), "run", "--site", "devwiki:en", "--page", title, "--always", "--now", NOW],
-        env=env,
-        cwd=config,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
 
 
 def check_run(
@@ -328,22 +229,16 @@ def check_run(
             problems.append("exit 4 with a traceback on stderr")
 
     if proxy.injected:
-        TALLY["injected"] += 1
-        TALLY["survived"] += survived
-        TALLY["lost"] += not (unchanged or one_edit)
+        count(survived, lost=not (unchanged or one_edit))
     else:
         problems.insert(0, "the fault was never injected (the run never made that request)")
     if problems:
         pytest.fail(
             "; ".join(problems)
             + f"\nexit {code}\nrequests:\n{proxy.describe()}"
-            + f"\nstdout: {done.stdout[-1500:]}\nstderr: {_tail(done.stderr)}",
+            + f"\nstdout: {done.stdout[-1500:]}\nstderr: {tail(done.stderr)}",
             pytrace=False,
         )
-
-
-def _tail(text: str, lines: int = 40) -> str:
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _editor_edit(dev_wiki, title: str, text: str, errors: list[BaseException]):
@@ -365,7 +260,7 @@ def test_the_proxy_passes_a_run_through_untouched(dev_wiki, proxy, warm_config, 
     """Without faults the proxy changes nothing, and it sees every step but login (warm)."""
     config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=False)
     before = dev_wiki.revisions(seeded)
-    done = run_bot(config, seeded)
+    done = run_bot(config, seeded, NOW)
     assert done.returncode == 0, done.stderr
     assert dev_wiki.revisions(seeded)[-1]["content"] == EXPECTED.text.rstrip("\n")
     assert len(dev_wiki.revisions(seeded)) == len(before) + 1
@@ -380,7 +275,7 @@ def test_a_fault_at_each_step(dev_wiki, proxy, warm_config, seeded, tmp_path, fa
     config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=step == "login")
     before = dev_wiki.revisions(seeded)
     proxy.add(step, fault)
-    done = run_bot(config, seeded)
+    done = run_bot(config, seeded, NOW)
     check_run(dev_wiki, seeded, before, done, proxy)
 
 
@@ -392,7 +287,7 @@ def test_a_lasting_fault(dev_wiki, proxy, warm_config, seeded, tmp_path, fault, 
     config = copy_config(warm_config, tmp_path / "pywikibot", proxy.port, cold=step == "login")
     before = dev_wiki.revisions(seeded)
     proxy.add(step, fault, persist=True)
-    done = run_bot(config, seeded)
+    done = run_bot(config, seeded, NOW)
     check_run(dev_wiki, seeded, before, done, proxy)
     if fault not in FORWARDED_FIRST:
         assert done.returncode == 4
@@ -411,7 +306,7 @@ def test_an_editors_edit_and_a_fault_on_save(
     before = dev_wiki.revisions(seeded)
     errors: list[BaseException] = []
     proxy.add("save", fault, before=_editor_edit(dev_wiki, seeded, edited, errors))
-    done = run_bot(config, seeded)
+    done = run_bot(config, seeded, NOW)
     assert not errors, f"the editor's edit failed: {errors}"
     expected = transform(edited, utc(NOW), default_written_at=utc(WRITTEN)).text
     check_run(
