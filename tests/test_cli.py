@@ -147,10 +147,9 @@ def test_the_console_script_is_installed():
         (["--config", "bot.toml", "--page", "Other"], "--page cannot go with --config"),
         (["--config", "bot.toml", "--always"], "--always cannot go with --config"),
         (["--config", "bot.toml", "-site:meta"], "--site cannot go with --config"),
-        (["--config", "bot.toml", "--json"], "--json is for --file"),
+        (["--config", "bot.toml", "--json"], "--json is for --file and for one page"),
         (["--config", "bot.toml", "--output", "x"], "--output is for --file"),
         (["--written-at", "2023-06-10T00:00:00Z"], "--written-at is for --file"),
-        (["--site", "meta:meta", "--json"], "--json is for --file"),
         (["--output", "new.wikitext"], "--output is for --file"),
         (["--verbose"], "--verbose is for --config and schedule"),
         (["--file", str(META), "--site", "x:y"], "--site is for runs on a wiki"),
@@ -177,6 +176,22 @@ def test_the_refusal_comes_before_anything_is_read(tmp_path):
     done = bot("run", "--file", str(META), "--now", AFTER, "--output", str(out), "--always")
     assert done.returncode == 2
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--file", str(META), "--site", "x:y"], "--site is for runs on a wiki"),
+        (["--file", str(META), "--page", "P"], "--page is for runs on a wiki"),
+        (["--file", str(META), "--dir", "/tmp"], "--dir is for runs on a wiki"),
+        (["--site", "x:y", "--written-at", AFTER], "--written-at is for --file"),
+    ],
+)
+def test_check_refuses_an_option_it_would_ignore(args, says):
+    done = bot("check", *args)
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert done.stderr.count("\n") == 1
 
 
 def test_check_takes_no_pywikibot_option():

@@ -17,11 +17,9 @@ from pathlib import Path
 from types import ModuleType
 
 from bot.cli.output import PROG, print_warnings, unified_diff
-from bot.core.explain import explain
-from bot.core.plan import plan
-from bot.core.reader import read_page
+from bot.core.explain import explained
 from bot.core.settings import META_PAGE, META_SITE, Settings
-from bot.core.transform import transform, transform_page
+from bot.core.transform import transform
 from bot.errors import (
     EXIT_BUG,
     EXIT_OK,
@@ -74,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     offline = run.add_argument_group("offline, on a file")
     offline.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
     offline.add_argument("--output", type=Path, metavar="NEW", help="write the new wikitext here")
-    offline.add_argument("--json", action="store_true", help="print a JSON report, not the diff")
+    run.add_argument("--json", action="store_true", help="print a JSON report, not the diff")
     online = run.add_argument_group("on a wiki (pywikibot), when --file is not given")
     online.add_argument("--site", metavar="FAMILY:CODE", help=f"default {META_SITE}")
     online.add_argument("--page", metavar="TITLE", help=f"default {META_PAGE!r}")
@@ -93,8 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--config", type=Path, metavar="TOML", help="targets and schedule")
     _add_wiki_options(schedule)
 
-    check = commands.add_parser("check", help="show what the bot understands of a page")
-    check.add_argument("--file", type=Path, metavar="PAGE", required=True)
+    check = commands.add_parser(
+        "check",
+        help="show what the bot understands of a page",
+        epilog="On a wiki, pywikibot's global options go to pywikibot (-user:NAME, -lang:CODE...).",
+    )
+    check.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
+    check.add_argument("--site", metavar="FAMILY:CODE", help=f"or a wiki's page: {META_SITE}")
+    check.add_argument("--page", metavar="TITLE", help=f"default {META_PAGE!r}")
+    check.add_argument(
+        "--dir", metavar="PATH", help="pywikibot configuration folder (also -dir:PATH)"
+    )
     _add_time_options(check)
     return parser
 
@@ -160,9 +167,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if getattr(args, "dir", None):
         os.environ["PYWIKIBOT_DIR"] = str(_pywikibot_folder(args.dir))
     wiki_commands = _import_wiki_commands()
-    wiki_commands.apply_pywikibot_options(args, one_page=mode == "page")
+    wiki_commands.apply_pywikibot_options(args, one_page=mode in ("page", "check-page"))
     if not args.debug:
         wiki_commands.client.quiet_tracebacks()
+    if mode == "check-page":
+        return wiki_commands.check_one(args)
     if mode == "schedule":
         return wiki_commands.schedule(args)
     if mode == "pass":
@@ -216,18 +225,23 @@ def split_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def mode_of(args: argparse.Namespace) -> str:
-    """check, file (offline run), page (one page on a wiki), pass (--config) or schedule."""
-    if args.command in ("check", "schedule"):
+    """check (of a file), check-page (of a wiki's page), file (offline run), page (one page on
+    a wiki), pass (--config) or schedule."""
+    if args.command == "schedule":
         return args.command
+    if args.command == "check":
+        return "check" if args.file is not None else "check-page"
     if args.file is not None:
         return "file"
     return "pass" if args.config is not None else "page"
 
 
-#: Which of the bot's options each mode takes; the parser already limits check and schedule.
+#: Which of the bot's options each mode takes; the parser already limits schedule.
 _OPTIONS = {
+    "check": {"file", "now", "written_at"},
+    "check-page": {"site", "page", "dir", "now"},
     "file": {"file", "output", "json", "now", "written_at"},
-    "page": {"site", "page", "always", "dry_run", "stop_page", "dir", "state", "now"},
+    "page": {"site", "page", "always", "dry_run", "stop_page", "dir", "state", "json", "now"},
     "pass": {"config", "dry_run", "state", "verbose", "dir", "now"},
 }
 #: pywikibot options that pick the wiki or its account: for one page, not for a pass.
@@ -265,15 +279,17 @@ def _given(args: argparse.Namespace, dest: str) -> bool:
 
 
 def _why_not(option: str, mode: str) -> str:
-    if mode == "file":
+    if mode in ("file", "check"):
         return f"{option} is for runs on a wiki; with --file the bot only reads and writes files"
     if option == "--written-at":
         return (
             "--written-at is for --file; on a wiki, page history dates "
             "the lines written without a year"
         )
-    if option in ("--output", "--json"):
+    if option == "--output":
         return f"{option} is for --file; on a wiki the bot shows the diff (--dry-run saves nothing)"
+    if option == "--json":
+        return "--json is for --file and for one page; a pass logs one line a target"
     if mode == "pass":
         return (
             f"{option} cannot go with --config: the targets and their settings come from the file"
@@ -335,10 +351,7 @@ def _run_file(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     text = read_page_file(args.file)
     now = _now(args)
-    settings = Settings()
-    page = read_page(text, settings)
-    transform_page(page, now, settings, default_written_at=args.written_at)  # run's refusals
-    print(explain(page, plan(page.blocks, now, settings, {}, args.written_at or now), now))
+    print(explained(text, now, Settings(), {}, args.written_at or now))
     return EXIT_OK
 
 

@@ -2,15 +2,17 @@
 and the scheduler. Imported only when a command needs a wiki (it imports pywikibot)."""
 
 import argparse
+import json
 import logging
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pywikibot
 
 from bot.cli.output import PROG, print_warnings
+from bot.core.explain import explained
 from bot.core.settings import META_PAGE, META_SITE
 from bot.errors import (
     EXIT_BUSY,
@@ -81,9 +83,33 @@ def run_one(args: argparse.Namespace) -> int:
         return _wiki_failed(where, str(error))
     except client.WIKI_FAILURES as error:
         return _wiki_failed(where, client.reason(error))
+    if args.json:
+        print(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK
     if outcome.result is not None:
         print_warnings(outcome.result)
     print(f"{where}: {outcome.message}")
+    return EXIT_OK
+
+
+def check_one(args: argparse.Namespace) -> int:
+    """`check` on a wiki page: the bot's reading, as for a file, with its lines dated from page
+    history and, per language, what a run would write. Saves, marks and remembers nothing."""
+    target = Target(site=args.site or META_SITE, title=args.page or META_PAGE)
+    where = f"[[{target.title}]] on {target.site}"
+    now = args.now or datetime.now(UTC)
+    try:
+        checked = runner.check_target(target, now)
+    except Refusal as refusal:
+        raise Refusal(f"{where}: {refusal}") from None
+    except WikiError as error:
+        return _wiki_failed(where, str(error))
+    except client.WIKI_FAILURES as error:
+        return _wiki_failed(where, client.reason(error))
+    print(f"{where}:")
+    print(explained(checked.text, now, target.settings, checked.written_at, now))
+    if checked.translations is not None:
+        print("\n".join(checked.translations.parts()))
     return EXIT_OK
 
 

@@ -1,10 +1,29 @@
 """What `check` prints: the bot's reading of the page, for an editor to compare with theirs."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core.model import EventBlock, Page
-from bot.core.plan import Plan
+from bot.core.plan import Plan, plan
+from bot.core.reader import read_page
 from bot.core.result import iso
+from bot.core.settings import Settings
+from bot.core.transform import transform_page
+
+
+def explained(
+    text: str,
+    now: datetime,
+    settings: Settings,
+    written_at: Mapping[str, datetime | None],
+    default_written_at: datetime,
+) -> str:
+    """What `check` prints for a page's text; raises the run's refusals, so a page `check`
+    explains is a page a run would act on."""
+    page = read_page(text, settings)
+    transform_page(page, now, settings, written_at, default_written_at)
+    decided = plan(page.blocks, now, settings, written_at, default_written_at)
+    return explain(page, decided, now)
 
 
 def explain(page: Page, decided: Plan, now: datetime) -> str:

@@ -57,6 +57,20 @@ class Outcome:
     def failed(self) -> bool:
         return self.status in FAILURES
 
+    def as_json(self) -> dict[str, object]:
+        """`run --json` on a wiki: the file run's report (what moved, the units, the warnings)
+        with what became of it on the wiki and, per language, of the translations."""
+        result = self.result or Result(self.source or "")
+        return {
+            **result.as_json(),
+            "site": self.target.site,
+            "page": self.target.title,
+            "status": self.status,
+            "message": self.message,
+            "revid": self.revid,
+            "translations": self.translations.as_json() if self.translations else None,
+        }
+
 
 class Snapshot(Protocol):
     @property
@@ -70,6 +84,8 @@ class TranslationReport(Protocol):
     def status(self) -> str: ...
 
     def summary(self) -> str: ...
+
+    def as_json(self) -> dict[str, object]: ...
 
     def pending(self) -> tuple[str, ...]:
         """What is left for people or a later run (the status page's "pending" line)."""

@@ -39,6 +39,36 @@ def run_target(
     return _process(site, target, pages, extras, review, dry_run, when, memory)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """`check` on a wiki: the page as read, how its yearless lines were dated, the result a run
+    would reach and, per language, what it would write."""
+
+    text: str
+    written_at: dict[str, datetime | None]
+    result: Result
+    translations: translation_flow.Report | None
+
+
+def check_target(target: Target, now: datetime | None = None) -> Checked:
+    """A run's reading of one page with nothing saved, marked or remembered: the reads of a dry
+    run, and the login a dry run makes when units would move (rights decide what it would do)."""
+    site = client.open_site(target.site)
+    client.check_password_file()
+    pages, _ = client.read_many(site, [target.title], [])
+    snapshot = client.snapshot(pages, target.title)
+    wiki = _PageWiki(site, target, now or datetime.now(UTC), state.Memory())
+    result = wiki.compute(snapshot)
+    written = wiki.memory.dates(
+        state.key(target.site, target.title), snapshot.revid, target.history_limit
+    )
+    report = None
+    if result.moved_units:
+        wiki.login()
+        report = wiki.preview_translations(wiki.prepare_translations(snapshot, result))
+    return Checked(snapshot.text, written or {}, result, report)
+
+
 def run_pass(
     targets: Iterable[Target],
     now: datetime | None = None,

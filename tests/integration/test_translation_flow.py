@@ -358,3 +358,34 @@ def test_the_report_page_line_says_the_page_needs_marking(dev_wiki, tmp_path):
     assert done.returncode == 0, done.stderr
     line = dev_wiki.revisions(report)[-1]["content"].splitlines()[-1]
     assert line.endswith("; translations: needs marking")
+
+
+def test_check_says_per_language_what_a_run_would_write_and_marks_nothing(dev_wiki):
+    title = translated_page(dev_wiki, ["fr", "ja"])
+    done = dev_wiki.run_bot("check", "--site", dev_wiki.site, "--page", title, "--now", AFTER_JUNE)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-3:] == [
+        "translations: would write",
+        "fr: unit 24 would be written, unit 25 would be written",
+        "ja: unit 24 would be written, unit 25 would be written",
+    ]
+    assert marks(dev_wiki, title) == [("Admin", "mark")]
+    assert edits_by(dev_wiki, "ConversationBot", title) == []
+
+
+def test_run_json_reports_per_language_what_was_written(dev_wiki):
+    title = translated_page(dev_wiki, ["fr", "ja"])
+    report = json.loads(run_bot(dev_wiki, title, "--json", "--now", AFTER_JUNE))
+    assert report["status"] == "edited"
+    assert report["translations"]["status"] == "done"
+    assert report["translations"]["written"] == {"fr": ["24", "25"], "ja": ["24", "25"]}
+    assert report["translations"]["plan"]["fr"]["write"]["24"] == ENTRY_24["fr"]
+
+
+def test_a_dry_run_json_says_per_language_what_it_would_write(dev_wiki):
+    title = translated_page(dev_wiki, ["fr"])
+    report = json.loads(run_bot(dev_wiki, title, "--dry-run", "--json", "--now", AFTER_JUNE))
+    assert report["translations"]["status"] == "would write"
+    assert report["translations"]["written"] == {}
+    assert report["translations"]["plan"]["fr"]["write"]["25"].startswith("30 juin 2023")
+    assert marks(dev_wiki, title) == [("Admin", "mark")]

@@ -1,5 +1,6 @@
 """The bot against a real MediaWiki: one correct bot edit, or none and the documented exit code."""
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -173,4 +174,40 @@ def test_a_redirect_is_refused(dev_wiki, seeded):
     done = run_bot(dev_wiki, redirect, "--always", "--now", BETWEEN)
     assert done.returncode == 3
     assert "redirect" in done.stderr
+    assert len(dev_wiki.revisions(seeded)) == 1
+
+
+def test_check_on_a_wiki_page_dates_its_lines_from_history_and_saves_nothing(dev_wiki, seeded):
+    later = "2026-12-03T00:00:00Z"  # no year near it has a Monday, June 26: history must date it
+    done = dev_wiki.run_bot("check", "--site", dev_wiki.site, "--page", seeded, "--now", later)
+    assert done.returncode == 0, done.stderr
+    assert "line 55: 2023-06-26T12:00:00Z to 2023-06-26T13:00:00Z: past: would move" in done.stdout
+    assert "2 session(s) would move to the log" in done.stdout
+    assert len(dev_wiki.revisions(seeded)) == 1
+
+
+def test_check_on_a_redirect_is_refused_like_a_run(dev_wiki, seeded):
+    redirect = f"{seeded} redirect"
+    dev_wiki.seed(redirect, f"#REDIRECT [[{seeded}]]")
+    done = dev_wiki.run_bot("check", "--site", dev_wiki.site, "--page", redirect)
+    assert done.returncode == 3
+    assert f"refused: [[{redirect}]] on {dev_wiki.site}:" in done.stderr
+
+
+def test_run_json_on_a_wiki_prints_the_report_with_the_saved_revision(dev_wiki, seeded):
+    done = run_bot(dev_wiki, seeded, "--always", "--json", "--now", BETWEEN)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["status"] == "edited"
+    assert report["revid"] == dev_wiki.revisions(seeded)[-1]["revid"]
+    assert report["summary"] == "Bot: moved 1 past conversation hour to the log (26 June 2023)"
+    assert report["units"]["moved"] == ["24"]
+    assert report["translations"] is None  # the page is not marked for translation
+
+
+def test_run_json_on_a_wiki_dry_run_says_what_it_would_save(dev_wiki, seeded):
+    done = run_bot(dev_wiki, seeded, "--dry-run", "--json", "--now", BETWEEN)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["status"], report["changed"], report["revid"]) == ("dry-run", True, None)
     assert len(dev_wiki.revisions(seeded)) == 1
