@@ -21,7 +21,6 @@ from bot.errors import (
     Busy,
     Refusal,
     UsageError,
-    WikiError,
 )
 from bot.ops import config, lock, state
 from bot.ops.config import Target
@@ -79,9 +78,7 @@ def run_one(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     except Refusal as refusal:
         raise Refusal(f"{where}: {refusal}") from None
-    except WikiError as error:
-        return _wiki_failed(where, str(error))
-    except client.WIKI_FAILURES as error:
+    except client.WIKI_FAILURES as error:  # the bot's WikiError among them
         return _wiki_failed(where, client.reason(error))
     if args.json:
         print(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))
@@ -102,9 +99,7 @@ def check_one(args: argparse.Namespace) -> int:
         checked = runner.check_target(target, now)
     except Refusal as refusal:
         raise Refusal(f"{where}: {refusal}") from None
-    except WikiError as error:
-        return _wiki_failed(where, str(error))
-    except client.WIKI_FAILURES as error:
+    except client.WIKI_FAILURES as error:  # the bot's WikiError among them
         return _wiki_failed(where, client.reason(error))
     print(f"{where}:")
     print(explained(checked.text, now, target.settings, checked.written_at, now))

@@ -29,6 +29,9 @@ from typing import Any, ClassVar, NoReturn
 
 import pytest
 
+from tests.integration import faultrun
+from tests.integration.faultproxy import FaultProxy
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The bot's command, as installed in the test environment.
 BOT = Path(sys.executable).parent / "conversation-hours-bot"
@@ -437,3 +440,18 @@ def fresh_title(request: pytest.FixtureRequest) -> str:
     # Test ids can hold characters MediaWiki forbids in titles ([]{}|#<>).
     name = re.sub(r"[^A-Za-z0-9 _-]+", " ", request.node.name).strip()[:80]
     return f"Test {name} {uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def fault_suite(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test of the fault suites: their tally ends pytest's summary, and none runs for ever."""
+    faultrun.register_closing_line(request.config)
+    with faultrun.deadline():
+        yield
+
+
+@pytest.fixture(scope="module")
+def proxy(dev_wiki: DevWiki) -> Iterator[FaultProxy]:
+    """The fault-injecting proxy in front of the wiki, for the fault suites."""
+    with FaultProxy("127.0.0.1", dev_wiki.port, timeout_sleep=faultrun.TIMEOUT_SLEEP) as running:
+        yield running

@@ -25,11 +25,8 @@ from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultPr
 from tests.integration.faultrun import (
     BOT_USER,
     PROG,
-    TIMEOUT_SLEEP,
     copy_config,
     count,
-    deadline,
-    register_closing_line,
     run_bot,
     tail,
     warm,
@@ -107,21 +104,7 @@ PERSISTENT = [
 # ----------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _closing_line(request: pytest.FixtureRequest) -> None:
-    register_closing_line(request.config)
-
-
-@pytest.fixture(autouse=True)
-def _deadline() -> Iterator[None]:
-    with deadline():
-        yield
-
-
-@pytest.fixture(scope="module")
-def proxy(dev_wiki) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", dev_wiki.port, timeout_sleep=TIMEOUT_SLEEP) as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("fault_suite")
 
 
 @pytest.fixture(autouse=True)

@@ -33,11 +33,8 @@ from tests.conftest import FIXTURES, utc
 from tests.integration.faultproxy import FAULTS, TRANSLATION_STEPS, FaultProxy
 from tests.integration.faultrun import (
     BOT_USER,
-    TIMEOUT_SLEEP,
     copy_config,
     count,
-    deadline,
-    register_closing_line,
     run_bot,
     tail,
     warm,
@@ -111,21 +108,7 @@ LASTING = [
 # ----------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _closing_line(request: pytest.FixtureRequest) -> None:
-    register_closing_line(request.config)
-
-
-@pytest.fixture(autouse=True)
-def _deadline() -> Iterator[None]:
-    with deadline():
-        yield
-
-
-@pytest.fixture(scope="module")
-def proxy(dev_wiki) -> Iterator[FaultProxy]:
-    with FaultProxy("127.0.0.1", dev_wiki.port, timeout_sleep=TIMEOUT_SLEEP) as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("fault_suite")
 
 
 @pytest.fixture(autouse=True)
