@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import translate
-from bot.core.transform import transform
+from bot.core.pipeline import transform
+from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
 from tests.conftest import FIXTURES, PAGES, page, utc
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.core.explain import explain
-from bot.core.plan import plan
-from bot.core.reader import read_page
+from bot.core.change.plan import plan
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform
+from bot.core.report.explain import explain
 from bot.core.settings import Settings
-from bot.core.transform import transform
 from tests.conftest import page, utc
 
 WRITTEN = utc("2023-06-10T09:00:00")

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import translate
-from bot.core.log_section import entry_start, read_entries
-from bot.core.reader import read_page
+from bot.core.page.log import entry_start, read_entries
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform
 from bot.core.settings import Settings
-from bot.core.transform import transform
+from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
 from tests.conftest import PAGES, utc
 

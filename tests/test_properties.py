@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.core import translate
-from bot.core.result import Result
-from bot.core.transform import transform
+from bot.core.pipeline import transform
+from bot.core.report.result import Result
+from bot.core.wikitext import translate_markup as translate
 
 GRACE = timedelta(hours=1)
 DEFAULT_DURATION = timedelta(minutes=60)

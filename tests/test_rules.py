@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core import edit, safety
-from bot.core.plan import plan
-from bot.core.reader import read_page
-from bot.core.render import Renderer
+from bot.core.change import edit, safety
+from bot.core.change.plan import plan
+from bot.core.change.render import Renderer
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform
 from bot.core.settings import Settings
-from bot.core.transform import transform
 from bot.errors import Refusal
 from tests.conftest import utc
 

@@ -4,10 +4,10 @@ import dataclasses
 
 import pytest
 
-from bot.core import edit, safety
-from bot.core.plan import plan
-from bot.core.reader import read_page
-from bot.core.render import Renderer
+from bot.core.change import edit, safety
+from bot.core.change.plan import plan
+from bot.core.change.render import Renderer
+from bot.core.page.reader import read_page
 from bot.core.settings import Settings
 from bot.errors import Refusal
 from tests.conftest import utc

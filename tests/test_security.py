@@ -18,12 +18,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core import edit, safety, translate
-from bot.core.plan import plan
-from bot.core.reader import read_page
-from bot.core.render import Renderer, escape_wikitext
+from bot.core.change import edit, safety
+from bot.core.change.plan import plan
+from bot.core.change.render import Renderer, escape_wikitext
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform
 from bot.core.settings import DEFAULT_TEMPLATES, Settings
-from bot.core.transform import transform
+from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
 from tests.conftest import FIXTURES, page, utc
 

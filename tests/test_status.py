@@ -2,8 +2,15 @@
 
 from datetime import UTC, datetime
 
-from bot.core.status import LeftLine, PageStatus, left_lines, needs_edit, page_text, render_section
-from bot.core.transform import transform
+from bot.core.pipeline import transform
+from bot.core.report.status import (
+    LeftLine,
+    PageStatus,
+    left_lines,
+    needs_edit,
+    page_text,
+    render_section,
+)
 from bot.ops.config import Target
 from bot.wiki import flow
 from bot.wiki.translation_flow import DONE, NEEDS_MARKING, Report

@@ -1,8 +1,8 @@
 """What the page's structure decides: lines inside a template or a tag are the template's, and
 a subsection keeps its heading while anything of its own still lives under it."""
 
+from bot.core.pipeline import transform
 from bot.core.settings import Settings
-from bot.core.transform import transform
 from tests.conftest import utc
 
 AFTER = utc("2023-07-01T00:00:00")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.core import translate
+from bot.core.pipeline import transform
 from bot.core.settings import Settings
-from bot.core.transform import transform
+from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
 from tests.conftest import page, utc
 

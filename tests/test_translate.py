@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.translate import Block, TranslateError, markers, parse, validate
+from bot.core.wikitext.translate_markup import Block, TranslateError, markers, parse, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PTFILES = sorted((FIXTURES / "ptfiles").glob("*.ptfile"))

@@ -7,12 +7,13 @@ from datetime import date
 
 import pytest
 
-from bot.core import localdates, translations
-from bot.core.reader import read_page
-from bot.core.render import Renderer
+from bot.core.change.render import Renderer
+from bot.core.dates import local as localdates
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform_page
 from bot.core.settings import Settings
-from bot.core.transform import transform_page
-from bot.core.translations import Translation
+from bot.core.translation import plan as translations
+from bot.core.translation.plan import Translation
 from tests.conftest import FIXTURES, utc
 
 NOW = utc("2023-07-01T00:00:00")  # both June sessions are over

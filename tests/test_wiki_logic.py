@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.transform import transform
+from bot.core.pipeline import transform
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history

@@ -17,9 +17,9 @@ from pathlib import Path
 from types import ModuleType
 
 from bot.cli.output import PROG, print_warnings, unified_diff
-from bot.core.explain import explained
+from bot.core.pipeline import transform
+from bot.core.report.explain import explained
 from bot.core.settings import META_PAGE, META_SITE, Settings
-from bot.core.transform import transform
 from bot.errors import (
     EXIT_BUG,
     EXIT_OK,

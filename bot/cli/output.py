@@ -6,7 +6,7 @@ Only the command line prints; the core and the wiki layer return results and rai
 import difflib
 import sys
 
-from bot.core.result import Result
+from bot.core.report.result import Result
 
 PROG = "conversation-hours-bot"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pywikibot
 
 from bot.cli.output import PROG, print_warnings
-from bot.core.explain import explained
+from bot.core.report.explain import explained
 from bot.core.settings import META_PAGE, META_SITE
 from bot.errors import (
     EXIT_BUSY,

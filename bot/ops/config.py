@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.core.render import Renderer
+from bot.core.change.render import Renderer
 from bot.core.settings import META_PAGE, META_SITE, Settings
 from bot.errors import Refusal, UsageError
 from bot.ops.lock import DEFAULT_STATE

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from bot.core.result import Result, readable_date
-from bot.core.status import PageStatus, left_lines
+from bot.core.report.result import Result, readable_date
+from bot.core.report.status import PageStatus, left_lines
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
 

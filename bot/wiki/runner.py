@@ -1,6 +1,6 @@
 """Runs against a wiki: read, compute with the core, show, ask, save, and retry a conflict.
 
-The decisions live in the core (bot.core.transform) and the loop in bot.wiki.flow; this module
+The decisions live in the core (bot.core.pipeline) and the loop in bot.wiki.flow; this module
 gives the loop pywikibot's I/O and runs it for one page or for a pass over many.
 """
 
@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from bot.core import status
-from bot.core.reader import read_page
-from bot.core.result import Result
-from bot.core.transform import transform_page, yearless_lines
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform_page, yearless_lines
+from bot.core.report import status
+from bot.core.report.result import Result
 from bot.errors import Refusal
 from bot.ops import state
 from bot.ops.config import Target

@@ -2,7 +2,7 @@
 mark a revision for translation, wait for Translate's jobs, save a translation conflict-safely.
 
 Every request is a plain MediaWiki API call through pywikibot's `simple_request`, so pywikibot's
-retries, maxlag and throttling apply. Nothing here decides anything: bot.core.translations does.
+retries, maxlag and throttling apply. Nothing here decides anything: bot.core.translation.plan does.
 """
 
 import time

@@ -2,19 +2,19 @@
 mark the bot's own revision, wait for Translate's jobs, write each language's log entries and
 check that they show as current.
 
-Sequencing only; what each translation becomes is decided by bot.core.translations. A page
+Sequencing only; what each translation becomes is decided by bot.core.translation.plan. A page
 without Translate markup never gets here, so it costs no request.
 """
 
 import logging
 from dataclasses import dataclass, field, replace
 
-from bot.core import translations
-from bot.core.model import Page
-from bot.core.reader import read_page
-from bot.core.render import Renderer
-from bot.core.result import Result
-from bot.core.translations import MovedUnit, Translation, TranslationPlan
+from bot.core.change.render import Renderer
+from bot.core.page.model import Page
+from bot.core.page.reader import read_page
+from bot.core.report.result import Result
+from bot.core.translation import plan as translations
+from bot.core.translation.plan import MovedUnit, Translation, TranslationPlan
 from bot.errors import Refusal
 from bot.ops.config import Target
 from bot.wiki import client, translate_api
@@ -249,7 +249,7 @@ def _verify(site: object, title: str, report: Report) -> None:
 
 #: How many of the page's newest revisions a later run looks through for the bot's own edits.
 HISTORY_LIMIT = 20
-#: How the bot's own edit summaries start (bot.core.result.summary).
+#: How the bot's own edit summaries start (bot.core.report.result.summary).
 MOVE_SUMMARY = "Bot: moved"
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.transform import transform
+from bot.core.pipeline import transform
 from tests.conftest import FIXTURES, utc
 from tests.integration.faultproxy import FAULTS, TRANSLATION_STEPS, FaultProxy
 from tests.integration.faultrun import (

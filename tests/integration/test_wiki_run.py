@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.transform import transform
+from bot.core.pipeline import transform
 from tests.conftest import FIXTURES, utc
 
 REPO = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.core.syntax import ANY_TRANSLATE_TAG, OPAQUE_ELEMENTS
+from bot.core.wikitext.patterns import ANY_TRANSLATE_TAG, OPAQUE_ELEMENTS
 
 #: TranslationUnit::NEW_UNIT_ID: the marker Translate gives a unit before it has numbered it.
 NEW_UNIT_ID = "-1"

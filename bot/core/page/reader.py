@@ -1,12 +1,12 @@
 """Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
 
-from bot.core import translate
-from bot.core.lines import chunks, hidden_lines, lines_between, nested_spans, section_lines
-from bot.core.log_section import read_entries
-from bot.core.model import Page
-from bot.core.sections import Section, find_section, headings, opaque_spans
+from bot.core.page.log import read_entries
+from bot.core.page.model import Page
+from bot.core.page.upcoming import read_blocks
 from bot.core.settings import Settings
-from bot.core.upcoming import read_blocks
+from bot.core.wikitext import translate_markup as translate
+from bot.core.wikitext.lines import chunks, hidden_lines, lines_between, nested_spans, section_lines
+from bot.core.wikitext.sections import Section, find_section, headings, opaque_spans
 from bot.errors import Refusal
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import mwparserfromhell
 
-from bot.core.syntax import HEADING_LINE, OPAQUE_SPAN
+from bot.core.wikitext.patterns import HEADING_LINE, OPAQUE_SPAN
 from bot.errors import Refusal
 
 

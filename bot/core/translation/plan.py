@@ -23,13 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from bot.core import dates, localdates
-from bot.core.model import EventBlock, Page, Session, Timeslot, When
-from bot.core.render import Renderer
-from bot.core.result import Result
-from bot.core.sections import heading_title, plain_title
+from bot.core import dates
+from bot.core.change.render import Renderer
+from bot.core.dates import local as localdates
+from bot.core.page.model import EventBlock, Page, Session, Timeslot, When
+from bot.core.report.result import Result
 from bot.core.settings import Settings
-from bot.core.syntax import LEADING_GLUE, OWN_UNIT
+from bot.core.wikitext.patterns import LEADING_GLUE, OWN_UNIT
+from bot.core.wikitext.sections import heading_title, plain_title
 from bot.errors import Refusal
 
 #: The English label the learned wording stands for, as the bot's own template writes it.

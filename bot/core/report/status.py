@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.core.render import template_environment
-from bot.core.sections import headings, plain_title
+from bot.core.change.render import template_environment
+from bot.core.wikitext.sections import headings, plain_title
 
 SECTION = "status_section.wikitext.j2"
 INTRO = (

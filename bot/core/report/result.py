@@ -4,7 +4,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.core.model import Session
+from bot.core.page.model import Session
 
 _MAX_DATES_IN_SUMMARY = 8
 

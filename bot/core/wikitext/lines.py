@@ -13,8 +13,8 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Tag, Template
 from mwparserfromhell.wikicode import Wikicode
 
-from bot.core.sections import Section
-from bot.core.syntax import GLUE, HEADING_LINE
+from bot.core.wikitext.patterns import GLUE, HEADING_LINE
+from bot.core.wikitext.sections import Section
 
 
 @dataclass(frozen=True)

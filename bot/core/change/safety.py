@@ -4,11 +4,11 @@ so a mistake in building the edit cannot hide from it."""
 
 from collections import Counter
 
-from bot.core import translate
-from bot.core.edit import Change
-from bot.core.lines import is_glue
-from bot.core.model import Page
-from bot.core.plan import Plan
+from bot.core.change.edit import Change
+from bot.core.change.plan import Plan
+from bot.core.page.model import Page
+from bot.core.wikitext import translate_markup as translate
+from bot.core.wikitext.lines import is_glue
 from bot.errors import Refusal
 
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.dates import Mention
-from bot.core.lines import Chunk, Line
-from bot.core.sections import Section
-from bot.core.translate import Markup
+from bot.core.wikitext.lines import Chunk, Line
+from bot.core.wikitext.sections import Section
+from bot.core.wikitext.translate_markup import Markup
 
 
 @dataclass(frozen=True)

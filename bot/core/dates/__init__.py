@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from bot.core.syntax import STRUCK_OPEN, STRUCK_SPAN, URL
+from bot.core.wikitext.patterns import STRUCK_OPEN, STRUCK_SPAN, URL
 
 
 class DateError(ValueError):

@@ -16,9 +16,9 @@ from functools import lru_cache
 from typing import Protocol, overload
 
 from bot.core import dates
-from bot.core.lines import Chunk, Kind, Line, lines_between
-from bot.core.model import LogEntry, Page
-from bot.core.sections import heading_level, heading_title
+from bot.core.page.model import LogEntry, Page
+from bot.core.wikitext.lines import Chunk, Kind, Line, lines_between
+from bot.core.wikitext.sections import heading_level, heading_title
 
 #: A subheading that is a year and nothing else, as readers see it: `=== 2023 ===`.
 _YEAR = re.compile(r"^(\d{4})$")

@@ -11,15 +11,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from bot.core import log_entries
-from bot.core.lines import Chunk, Kind, Line, is_glue, kind_of
-from bot.core.log_entries import Insertion
-from bot.core.model import EventBlock, Page
-from bot.core.plan import Plan
-from bot.core.render import Renderer
-from bot.core.sections import heading_level
-from bot.core.syntax import CLOSE_TAG_LINE, OPEN_TAG_LINE, TRANSLATE_TAG
-from bot.core.upcoming import paragraph_text
+from bot.core.change import log_writer as log_entries
+from bot.core.change.log_writer import Insertion
+from bot.core.change.plan import Plan
+from bot.core.change.render import Renderer
+from bot.core.page.model import EventBlock, Page
+from bot.core.page.upcoming import paragraph_text
+from bot.core.wikitext.lines import Chunk, Kind, Line, is_glue, kind_of
+from bot.core.wikitext.patterns import CLOSE_TAG_LINE, OPEN_TAG_LINE, TRANSLATE_TAG
+from bot.core.wikitext.sections import heading_level
 
 _TAG = re.compile(TRANSLATE_TAG)
 

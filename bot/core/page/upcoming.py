@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.core import dates, slot_parts
-from bot.core.lines import Chunk, Kind, Line, chunks, kind_of
-from bot.core.model import EventBlock, Timeslot
-from bot.core.sections import heading_title, plain_title
+from bot.core import dates
+from bot.core.page import words as slot_parts
+from bot.core.page.model import EventBlock, Timeslot
 from bot.core.settings import Settings
-from bot.core.syntax import LEADING_GLUE
-from bot.core.translate import Unit
+from bot.core.wikitext.lines import Chunk, Kind, Line, chunks, kind_of
+from bot.core.wikitext.patterns import LEADING_GLUE
+from bot.core.wikitext.sections import heading_title, plain_title
+from bot.core.wikitext.translate_markup import Unit
 
 _BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _WORD = re.compile(r"\w+")

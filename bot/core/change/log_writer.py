@@ -10,8 +10,8 @@ combine it with the removals from "Upcoming" without either depending on the oth
 import re
 from dataclasses import dataclass, field
 
-from bot.core.lines import Kind, Line
-from bot.core.log_section import (
+from bot.core.change.render import Renderer, escape_wikitext
+from bot.core.page.log import (
     Entry,
     Group,
     Log,
@@ -23,10 +23,16 @@ from bot.core.log_section import (
     read_table,
     table_order,
 )
-from bot.core.model import Page, Session
-from bot.core.render import Renderer, escape_wikitext
-from bot.core.syntax import CLOSE_TAG_LINE, LIST_PREFIX, OPEN_TAG_LINE, OWN_UNIT, UNIT_MARKER
-from bot.core.translate import Unit
+from bot.core.page.model import Page, Session
+from bot.core.wikitext.lines import Kind, Line
+from bot.core.wikitext.patterns import (
+    CLOSE_TAG_LINE,
+    LIST_PREFIX,
+    OPEN_TAG_LINE,
+    OWN_UNIT,
+    UNIT_MARKER,
+)
+from bot.core.wikitext.translate_markup import Unit
 from bot.errors import Refusal
 
 _MONTHS = (

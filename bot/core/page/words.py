@@ -10,7 +10,7 @@ bot owns that in the log).
 import re
 from collections.abc import Iterable
 
-from bot.core.syntax import LIST_PREFIX, STRUCK_TAG, TRANSLATE_MARKUP, URL
+from bot.core.wikitext.patterns import LIST_PREFIX, STRUCK_TAG, TRANSLATE_MARKUP, URL
 
 _MEETING_HOSTS = (
     r"(?:[\w\-]+\.)*(?:zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com"

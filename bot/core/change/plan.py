@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core import dates
-from bot.core.model import EventBlock, Session, Timeslot, When
+from bot.core.page.model import EventBlock, Session, Timeslot, When
 from bot.core.settings import Settings
 
 

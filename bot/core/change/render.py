@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from bot.core.model import Session, When
+from bot.core.page.model import Session, When
 from bot.errors import Refusal
 
 if TYPE_CHECKING:

@@ -3,12 +3,12 @@
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.core import edit, safety
-from bot.core.model import Page
-from bot.core.plan import plan
-from bot.core.reader import read_page
-from bot.core.render import Renderer
-from bot.core.result import Result
+from bot.core.change import edit, safety
+from bot.core.change.plan import plan
+from bot.core.change.render import Renderer
+from bot.core.page.model import Page
+from bot.core.page.reader import read_page
+from bot.core.report.result import Result
 from bot.core.settings import Settings
 
 

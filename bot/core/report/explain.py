@@ -3,12 +3,12 @@
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.core.model import EventBlock, Page
-from bot.core.plan import Plan, plan
-from bot.core.reader import read_page
-from bot.core.result import iso
+from bot.core.change.plan import Plan, plan
+from bot.core.page.model import EventBlock, Page
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform_page
+from bot.core.report.result import iso
 from bot.core.settings import Settings
-from bot.core.transform import transform_page
 
 
 def explained(
