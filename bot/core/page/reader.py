@@ -5,7 +5,8 @@ from bot.core.page.model import Page
 from bot.core.page.upcoming import read_blocks
 from bot.core.settings import Settings
 from bot.core.wikitext import translate_markup as translate
-from bot.core.wikitext.lines import chunks, hidden_lines, lines_between, nested_spans, section_lines
+from bot.core.wikitext.lines import chunks, hidden_lines, lines_between, section_lines
+from bot.core.wikitext.scan import multiline_spans
 from bot.core.wikitext.sections import Section, find_section, headings, opaque_spans
 from bot.errors import Refusal
 
@@ -54,4 +55,4 @@ def _apart(section: Section, other: Section) -> Section:
 def _hiding(text: str, section: Section, opaque: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Everything that hides lines of a section: comments and the like, and templates or tags
     that run over several lines, in page order."""
-    return sorted([*opaque, *nested_spans(text, section.body_start, section.end)])
+    return sorted([*opaque, *multiline_spans(text, section.body_start, section.end, opaque)])

@@ -9,11 +9,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-import mwparserfromhell
-from mwparserfromhell.nodes import Tag, Template
-from mwparserfromhell.wikicode import Wikicode
-
-from bot.core.wikitext.patterns import GLUE, HEADING_LINE
+from bot.core.wikitext.patterns import GLUE
+from bot.core.wikitext.scan import heading_parts
 from bot.core.wikitext.sections import Section
 
 
@@ -54,12 +51,6 @@ class Chunk:
 _TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
 
 
-#: An opening tag that could hide lines: not Translate's own, not a comment, not a void element.
-_OPENING_TAG = r"<(?!/|translate\b|tvar\b|!--|br\b|hr\b|wbr\b)([A-Za-z]\w*)[^>\n]*(?<!/)>"
-#: A line that may open a template or a tag that runs over lines; without one, nothing is parsed.
-_MAY_NEST = re.compile(rf"^.*(?:\{{\{{|{_OPENING_TAG}).*$", re.M)
-
-
 def section_lines(text: str, section: Section) -> list[Line]:
     """The lines of a section after its heading line."""
     return lines_between(text, section.body_start, section.end, section.heading.line + 1)
@@ -87,50 +78,11 @@ def kind_of(text: str) -> Kind:
         return Kind.GLUE
     if text[0] in "*#":
         return Kind.ITEM
-    if HEADING_LINE.match(text):
+    if text.startswith("=") and heading_parts(text) is not None:
         return Kind.HEADING
     if _TABLE.match(text):
         return Kind.TABLE
     return Kind.TEXT
-
-
-def nested_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Templates and tags that run over several lines, in text[start:end], as page offsets.
-
-    A line inside one (`{{Box|content=\n* June 26 ...\n}}`, `<div>\n...\n</div>`) is part of
-    that template or tag, not a line of the section: moving it would cut the template apart.
-    mwparserfromhell knows where they end; it only runs on a section that may hold one, so a
-    long log of plain entries costs nothing. Translate's own tags are not hiding places: their
-    content is the section's text. Tables are left to the line kinds (Kind.TABLE).
-    """
-    if not any(_opens_more_than_it_closes(m.group()) for m in _MAY_NEST.finditer(text, start, end)):
-        return []
-    spans: list[tuple[int, int]] = []
-    _collect_nested(mwparserfromhell.parse(text[start:end], skip_style_tags=True), start, spans)
-    return spans
-
-
-def _opens_more_than_it_closes(line: str) -> bool:
-    """Whether a line leaves a template or a tag open (`{{Box|content=`, `<div>`)."""
-    if line.count("{{") > line.count("}}"):
-        return True
-    opened = re.findall(_OPENING_TAG, line)
-    return any(line.lower().count(f"</{name.lower()}") < opened.count(name) for name in opened)
-
-
-def _collect_nested(code: Wikicode, offset: int, spans: list[tuple[int, int]]) -> None:
-    for node in code.nodes:
-        written = str(node)
-        if isinstance(node, Tag) and str(node.tag).lower() == "translate" and node.contents:
-            inner = str(node.contents)
-            _collect_nested(node.contents, offset + written.index(inner), spans)
-        elif isinstance(node, Template | Tag) and "\n" in written and not _is_table(node):
-            spans.append((offset, offset + len(written)))
-        offset += len(written)
-
-
-def _is_table(node: object) -> bool:
-    return isinstance(node, Tag) and node.wiki_markup == "{|"
 
 
 def hidden_lines(lines: list[Line], opaque: list[tuple[int, int]]) -> frozenset[int]:

@@ -63,3 +63,36 @@ URL = re.compile(r"(?:https?:|ftp:)?//[^\s\[\]<>|]+", re.IGNORECASE)
 STRUCK_SPAN = re.compile(r"<(s|del|strike)\b[^<>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 STRUCK_OPEN = re.compile(r"<(?:s|del|strike)\b", re.IGNORECASE)
 STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
+
+# fmt: off
+#: Tags whose content is the page's own text and whose tags the bot writes itself: Translate's,
+#: and the transclusion tags a page may wrap its list in (the list still shows on the page).
+GLUE_TAGS = frozenset({"translate", "onlyinclude", "noinclude", "languages"})
+#: Tags that strike their content through: nothing struck is a session's date.
+STRIKE_TAGS = frozenset({"s", "del", "strike"})
+#: Templates that strike their first parameter through (names as readers type them, any case).
+STRIKE_TEMPLATES = frozenset({
+    "strike", "s", "strikethrough", "strike-through", "line-through", "linethrough", "del",
+    "deleted", "stroke", "struck",
+})
+#: A style that strikes the element's content through.
+LINE_THROUGH = re.compile(r"text-decoration(?:-line)?\s*:[^;\"']*line-through", re.IGNORECASE)
+#: Tags that only format their content: their text is read, and they are kept or dropped as a
+#: pair around it.
+FORMATTING_TAGS = frozenset({
+    "b", "i", "u", "em", "strong", "big", "small", "span", "font", "sup", "sub", "mark", "ins",
+})
+#: Elements that keep the lines they span from the section when they run over several lines:
+#: everything MediaWiki renders as an element but Translate's tags, <tvar> and the transclusion
+#: tags <onlyinclude>/<noinclude> (whose content shows on the page). <includeonly> hides: its
+#: content never shows on the page itself.
+HIDING_TAGS = frozenset({
+    "div", "span", "center", "table", "tr", "td", "th", "caption", "ul", "ol", "li", "dl", "dt",
+    "dd", "p", "blockquote", "small", "big", "font", "b", "i", "u", "s", "del", "ins", "strike",
+    "sup", "sub", "code", "tt", "abbr", "cite", "q", "ruby", "strong", "em", "mark", "kbd",
+    "samp", "var", "ref", "references", "poem", "includeonly", "section", "indicator", "h1",
+    "h2", "h3", "h4", "h5", "h6", "bdi", "bdo", "dfn", "data", "time",
+})
+#: Elements without content.
+VOID_TAGS = frozenset({"br", "hr", "wbr"})
+# fmt: on

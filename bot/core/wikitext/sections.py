@@ -1,18 +1,20 @@
 """Finds the page's headings and the two sections the bot works on.
 
-A cheap scan over the whole page (a regular expression, with comments, nowiki and pre blocks
+A linear scan over the whole page (bot.core.wikitext.scan, with comments, nowiki and pre blocks
 masked out) instead of a full mwparserfromhell parse: on a 2 MB page a full parse costs about a
-second, while only two sections matter. Heading titles themselves go through mwparserfromhell.
+second, while only two sections matter. Heading titles themselves go through mwparserfromhell,
+within its bounds.
 """
 
-import bisect
 import re
 from dataclasses import dataclass
 
-import mwparserfromhell
-
-from bot.core.wikitext.patterns import HEADING_LINE, OPAQUE_SPAN
+from bot.core.wikitext import pieces, scan
 from bot.errors import Refusal
+
+#: Markup stripped from a title too long or too marked-up for mwparserfromhell: such a heading
+#: names no section an operator configured, but it must not stop the page from being read.
+_ROUGH_MARKUP = re.compile(r"<[^<>\n]{0,200}>|\[\[|\]\]|'{2,}")
 
 
 @dataclass(frozen=True)
@@ -36,59 +38,40 @@ class Section:
 
 def opaque_spans(text: str) -> list[tuple[int, int]]:
     """Comments, nowiki, pre and the like: text readers never see as markup, in page order."""
-    return [(m.start(), m.end()) for m in OPAQUE_SPAN.finditer(text)]
+    return scan.opaque_spans(text)
 
 
 def headings(text: str, opaque: list[tuple[int, int]] | None = None) -> list[Heading]:
     """Every real heading of the page, in order; headings inside comments or nowiki don't count."""
     opaque = opaque_spans(text) if opaque is None else opaque
-    starts = [start for start, _ in opaque]
     found = []
     line, counted_to = 1, 0
-    for match in HEADING_LINE.finditer(text):
-        if _inside(match.start(), opaque, starts):
-            continue
-        line += text.count("\n", counted_to, match.start())
-        counted_to = match.start()
-        found.append(_heading(text, match, line))
+    for heading in scan.heading_lines(text, opaque):
+        line += text.count("\n", counted_to, heading.start)
+        counted_to = heading.start
+        title = plain_title(heading.inner)
+        found.append(Heading(heading.level, title, heading.start, heading.end, line))
     return found
-
-
-def _inside(offset: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
-    i = bisect.bisect_right(starts, offset) - 1
-    return i >= 0 and spans[i][0] < offset < spans[i][1]
-
-
-def _heading(text: str, match: re.Match[str], line: int) -> Heading:
-    level, title = _level_and_title(match)
-    end = match.end() + 1 if match.end() < len(text) else match.end()
-    return Heading(level, title, match.start(), end, line)
-
-
-def _level_and_title(match: re.Match[str]) -> tuple[int, str]:
-    opening, inner, closing = match.group(1), match.group(2), match.group(3)
-    level = min(len(opening), len(closing))
-    # As MediaWiki does: unbalanced equals signs belong to the title.
-    inner = "=" * (len(opening) - level) + inner + "=" * (len(closing) - level)
-    return level, plain_title(inner)
 
 
 def heading_title(line: str) -> str | None:
     """The title of a heading line as readers see it; None when the line is no heading."""
-    match = HEADING_LINE.match(line)
-    return _level_and_title(match)[1] if match else None
+    parts = scan.heading_parts(line)
+    return plain_title(parts[1]) if parts else None
 
 
 def heading_level(line: str) -> int | None:
     """The level of a heading line (2 for `== Log ==`); None when the line is no heading."""
-    match = HEADING_LINE.match(line)
-    return _level_and_title(match)[0] if match else None
+    parts = scan.heading_parts(line)
+    return parts[0] if parts else None
 
 
 def plain_title(wikitext: str) -> str:
     """The title as readers see it, so `== <translate>Log</translate> ==` matches "Log"."""
-    stripped = mwparserfromhell.parse(wikitext).strip_code(normalize=True, collapse=True)
-    return " ".join(stripped.split())
+    try:
+        return pieces.plain_text(wikitext)
+    except pieces.Unreadable:
+        return " ".join(_ROUGH_MARKUP.sub("", wikitext).split())
 
 
 def _same_title(title: str, names: tuple[str, ...]) -> bool:
