@@ -6,9 +6,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.dates import find_all, last_day, resolve
+from bot.core.dates import lead_of, resolve
+from bot.core.dates.grammar import Stated
+from bot.core.wikitext.patterns import LIST_PREFIX
 
 ZOOM = "[https://wikimedia.zoom.us/j/87082260165 Zoom] | Meeting ID: 870 8226 0165"
+
+
+HOUR = timedelta(hours=1)
+
+
+def stated(line: str) -> list[Stated]:
+    """The sessions a line's lead states."""
+    lead = lead_of(LIST_PREFIX.sub("", line, count=1))
+    return list(lead.sessions) if lead is not None else []
+
+
+def start_time(session: Stated) -> time | None:
+    return session.clock.start if session.clock is not None else None
 
 
 def written(day: date, year: bool) -> str:
@@ -51,7 +66,7 @@ def test_every_session_written_on_a_line_is_read_in_order(case):
         for day, times in zip(days, day_times, strict=True)
         for moment in (times or [None])
     ]
-    assert [(m.month, m.day, m.start_time) for m in find_all(line)] == expected
+    assert [(s.first.month, s.first.day, start_time(s)) for s in stated(line)] == expected
 
 
 @settings(derandomize=True)
@@ -65,14 +80,16 @@ def test_every_session_written_on_a_line_is_read_in_order(case):
     )
 )
 def test_struck_sessions_are_never_read(case):
+    """Struck dates are old ones: the lead is the first date left standing, and none after it
+    on the line is a session."""
     days, struck, tag = case
     parts = [
         f"<{tag}>{written(day, False)} @ 12:00 UTC</{tag}>" if gone else written(day, False)
         for day, gone in zip(days, struck, strict=True)
     ]
     line = f"* <translate><!--T:24--> {' Rescheduled: '.join(parts)}</translate>"
-    kept = [(day.month, day.day) for day, gone in zip(days, struck, strict=True) if not gone]
-    assert [(m.month, m.day) for m in find_all(line)] == kept
+    standing = [(day.month, day.day) for day, gone in zip(days, struck, strict=True) if not gone]
+    assert [(s.first.month, s.first.day) for s in stated(line)] == standing[:1]
 
 
 RANGE_STYLES = [
@@ -103,6 +120,6 @@ def test_ranges_of_days_read_back(first, length, style, with_year):
     if first.year != last.year and not with_year:
         with_year = True  # a yearless range over new year is tested on its own
     line = f"'''Wikimania''': {style(first, last, f', {last.year}' if with_year else '')}, online"
-    (mention,) = find_all(line)
-    day = resolve(mention, datetime.combine(first - timedelta(days=3), time(), UTC))
-    assert (day, last_day(mention, day)) == (first, last)
+    (session,) = stated(line)
+    resolved = resolve(session, datetime.combine(first - timedelta(days=3), time(), UTC), HOUR)
+    assert (resolved.start.date(), resolved.last_day) == (first, last)

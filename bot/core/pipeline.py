@@ -59,6 +59,4 @@ def transform_page(
 
 def yearless_lines(page: Page) -> list[str]:
     """Lines under "Upcoming" whose date has no year: the ones page history must date."""
-    return [
-        slot.line.text for block in page.blocks for slot in block.slots if slot.mention.year is None
-    ]
+    return [slot.line.text for block in page.blocks for slot in block.slots if slot.yearless]

@@ -1,7 +1,7 @@
 """What an operator may tune about one page, with defaults that fit the Meta page."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 
 #: The page this bot was written for, and its wiki (pywikibot's FAMILY:CODE).
@@ -25,3 +25,5 @@ class Settings:
     #: Words that mark a session as not held (matched as whole words, outside links); such a
     #: session is logged with the word as its status, never as held.
     cancelled_words: tuple[str, ...] = ("cancelled", "canceled", "postponed", "called off")
+    #: The zone of a time written without one.
+    zone: tzinfo = UTC

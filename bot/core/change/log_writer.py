@@ -23,7 +23,7 @@ from bot.core.page.log import (
     read_table,
     table_order,
 )
-from bot.core.page.model import Page, Session
+from bot.core.page.model import DatedSlot, Page
 from bot.core.wikitext.lines import Kind, Line
 from bot.core.wikitext.patterns import (
     CLOSE_TAG_LINE,
@@ -82,7 +82,7 @@ class _Written:
         )
 
 
-def write(page: Page, moves: tuple[Session, ...], renderer: Renderer) -> LogWrite:
+def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWrite:
     """One entry per moved session, at its place in the log's own order and shape."""
     log = read_log(page)
     if not log.entries and not log.grouped:
@@ -93,7 +93,7 @@ def write(page: Page, moves: tuple[Session, ...], renderer: Renderer) -> LogWrit
             raise Refusal(reason, error.line) from None
         if table is not None:
             return _write_rows(page, table, moves)
-    batches: dict[_Batch, list[Session]] = {}
+    batches: dict[_Batch, list[DatedSlot]] = {}
     for session in moves:
         batches.setdefault(_batch(log, session), []).append(session)
     written = _Written()
@@ -114,7 +114,7 @@ def write(page: Page, moves: tuple[Session, ...], renderer: Renderer) -> LogWrit
     return written.result()
 
 
-def _rank(session: Session, order: Order) -> float:
+def _rank(session: DatedSlot, order: Order) -> float:
     """Sorts sessions the way the log reads: newest first or oldest first."""
     seconds = session.start.timestamp()
     return -seconds if order is Order.NEWEST_FIRST else seconds
@@ -131,7 +131,7 @@ class _Batch:
     year: int | None = None
 
 
-def _batch(log: Log, session: Session) -> _Batch:
+def _batch(log: Log, session: DatedSlot) -> _Batch:
     """Which batch a session joins: next to an entry, into a new year group, or a new list."""
     year = session.start.year
     group = log.group_of(year) if log.grouped else log.groups[0]
@@ -152,7 +152,7 @@ def _next_to_entry(
     entries: list[Entry],
     index: int,
     after: bool,
-    sessions: list[Session],
+    sessions: list[DatedSlot],
     renderer: Renderer,
     written: _Written,
     rank: float,
@@ -208,7 +208,7 @@ def _units_joined(lines: list[list[str]], *, lead: bool) -> list[str]:
 
 def _entry_lines(
     page: Page,
-    sessions: list[Session],
+    sessions: list[DatedSlot],
     renderer: Renderer,
     written: _Written,
     neighbour: Entry | None,
@@ -265,7 +265,7 @@ def _new_group(
     page: Page,
     log: Log,
     year: int,
-    sessions: list[Session],
+    sessions: list[DatedSlot],
     renderer: Renderer,
     written: _Written,
     rank: float,
@@ -364,7 +364,7 @@ def _previous_line(page: Page, offset: int) -> int | None:
 def _new_list(
     page: Page,
     group: Group,
-    sessions: list[Session],
+    sessions: list[DatedSlot],
     renderer: Renderer,
     written: _Written,
     rank: float,
@@ -391,7 +391,7 @@ def _new_list(
 # --- a log kept as a table ------------------------------------------------------------------
 
 
-def _write_rows(page: Page, table: Table, moves: tuple[Session, ...]) -> LogWrite:
+def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWrite:
     """A row per session in the table's own columns: the date and the topic where the header
     says, the other cells (recording, slides) left empty for the editors to fill."""
     written = _Written()
@@ -428,7 +428,7 @@ def _write_rows(page: Page, table: Table, moves: tuple[Session, ...]) -> LogWrit
     return written.result()
 
 
-def _date_cell(session: Session) -> str:
+def _date_cell(session: DatedSlot) -> str:
     start, end = session.start, session.end
     text = f"{_MONTHS[start.month - 1]} {start.day}, {start.year}"
     if session.has_time:

@@ -1,18 +1,19 @@
 """Decides which sessions are over and which event blocks leave "Upcoming" with them."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.core import dates
-from bot.core.page.model import EventBlock, Session, Timeslot, When
+from bot.core.dates.resolve import DateError, resolve
+from bot.core.page import words
+from bot.core.page.model import DatedSlot, EventBlock, Timeslot
 from bot.core.settings import Settings
 
 
 @dataclass(frozen=True)
 class Plan:
-    moves: tuple[Session, ...]  # oldest first
-    resolved: tuple[Session, ...]  # every timeslot whose date the bot is sure of, moving or not
+    moves: tuple[DatedSlot, ...]  # oldest first, each with its words for the log
+    resolved: tuple[DatedSlot, ...]  # every slot whose date the bot is sure of, moving or not
     finished: tuple[EventBlock, ...]  # blocks whose last session moves: they leave whole
     warnings: tuple[str, ...]
 
@@ -30,22 +31,29 @@ def plan(
     else `default_written_at`; None when history could not tell); a date the bot cannot be
     sure of is never moved.
     """
-    moves: list[Session] = []
-    resolved: list[Session] = []
+    moves: list[DatedSlot] = []
+    resolved: list[DatedSlot] = []
     finished: list[EventBlock] = []
     warnings: list[str] = []
     for block in blocks:
         sure = True
         block_moves = []
         for slot in block.slots:
-            session, warning = _resolve(slot, block, settings, written_at, default_written_at)
-            if session is None:
+            dated, warning = _resolve(slot, block, settings, written_at, default_written_at)
+            if dated is None:
                 warnings.append(warning)
                 sure = False
                 continue
-            resolved.append(session)
-            if session.end < now - settings.grace:
-                block_moves.append(session)
+            resolved.append(dated)
+            if dated.end < now - settings.grace:
+                status_words = settings.cancelled_words if slot.status else ()
+                try:
+                    built = words.build(slot.readings, status_words)
+                except words.Unbuildable as why:
+                    warnings.append(f"line {slot.line.number}: {why}; left in place")
+                    sure = False
+                    continue
+                block_moves.append(replace(dated, words=built))
         moves.extend(block_moves)
         if sure and not block.undated and len(block_moves) == len(block.slots):
             finished.append(block)
@@ -60,25 +68,24 @@ def _resolve(
     settings: Settings,
     written_at: Mapping[str, datetime | None],
     default_written_at: datetime,
-) -> tuple[Session | None, str]:
+) -> tuple[DatedSlot | None, str]:
     """The slot with every session on it resolved, or None and why when any is not sure:
     a slot moves with its last session, so one unsure session keeps the whole line."""
     written = written_at.get(slot.line.text, default_written_at)
-    times = []
-    for mention in slot.mentions:
-        if mention.year is None and written is None:
-            return None, (
-                f"line {slot.line.number}: cannot tell from the page history when this "
-                "yearless date was written; left in place"
-            )
-        try:
-            day = dates.resolve(mention, written or default_written_at)
-        except dates.DateError as error:
-            return None, f"line {slot.line.number}: {error}; left in place"
-        start, end = dates.session(mention, day, settings.default_duration)
-        times.append(When(start, end, mention.start_time is not None, mention.end_time is not None))
-    times.sort(key=lambda when: (when.start, when.end))
-    return Session(slot, block, tuple(times)), ""
+    if slot.yearless and written is None:
+        return None, (
+            f"line {slot.line.number}: cannot tell from the page history when this "
+            "yearless date was written; left in place"
+        )
+    try:
+        sessions = [
+            resolve(stated, written or default_written_at, settings.default_duration)
+            for stated in slot.stated
+        ]
+    except DateError as error:
+        return None, f"line {slot.line.number}: {error}; left in place"
+    sessions.sort(key=lambda s: (s.start, s.end))
+    return DatedSlot(slot, block, tuple(sessions)), ""
 
 
 def _unsure_warnings(block: EventBlock) -> list[str]:

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from bot.core.page.model import Session, When
+from bot.core.dates import english
+from bot.core.dates.resolve import Session
+from bot.core.page.model import DatedSlot
 from bot.errors import Refusal
 
 if TYPE_CHECKING:
@@ -114,20 +116,22 @@ class Renderer:
             return False
         return True
 
-    def log_entry(self, session: Session) -> str:
-        slot = session.slot
+    def log_entry(self, dated: DatedSlot, style: english.Style = english.DEFAULT) -> str:
+        words = dated.words
+        assert words is not None, "only a slot that moves is written to the log"
         return self.render(
             LOG_ENTRY,
-            start=session.start,
-            end=session.times[0].end,
-            has_time=session.has_time,
-            has_end=session.has_end,
-            sessions=session.times,
-            topic=session.block.title or "",
-            # The editor's own wikitext, verbatim from the page: safe, never escaped.
-            own_text=Markup(slot.own_text),
-            notes=tuple(Markup(note) for note in slot.notes),
-            status=slot.status or "",
+            when=Markup(english.sessions(dated.sessions, style)),
+            start=dated.start,
+            end=dated.sessions[0].end,
+            has_time=dated.has_time,
+            has_end=dated.has_end,
+            sessions=dated.sessions,
+            topic=dated.block.title or "",
+            # The editor's own wikitext, whole pieces of the page: safe, never escaped.
+            own_text=Markup(words.own_text),
+            notes=tuple(Markup(note) for note in words.notes),
+            status=dated.slot.status or "",
         )
 
     def placeholder(self) -> str:
@@ -137,11 +141,12 @@ class Renderer:
         """Renders every template once with sample values; refuses one that would break a page."""
         sample = datetime(2023, 6, 26, 12, tzinfo=UTC)
         times = (
-            When(sample, sample + timedelta(hours=1), True, True),
-            When(sample + timedelta(days=4), sample + timedelta(days=5), False, False),
+            Session(sample, sample + timedelta(hours=1), True, True),
+            Session(sample + timedelta(days=4), sample + timedelta(days=5), False, False),
         )
         self.render(
             LOG_ENTRY,
+            when=Markup(english.sessions(times)),
             start=sample,
             end=sample + timedelta(hours=1),
             has_time=True,

@@ -10,7 +10,7 @@ of thousands of entries placement reads only the few at the ends of a group and 
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from functools import lru_cache
 from typing import Protocol, overload
@@ -18,6 +18,7 @@ from typing import Protocol, overload
 from bot.core import dates
 from bot.core.page.model import LogEntry, Page
 from bot.core.wikitext.lines import Chunk, Kind, Line, lines_between
+from bot.core.wikitext.patterns import LIST_PREFIX
 from bot.core.wikitext.sections import heading_level, heading_title
 
 #: A subheading that is a year and nothing else, as readers see it: `=== 2023 ===`.
@@ -39,14 +40,8 @@ class Dated(Protocol):
 def entry_start(text: str) -> datetime | None:
     """When an entry's session started; only dates with a year order the log, and a yearless or
     unreadable one is stepped over."""
-    try:
-        mention = dates.find(text)
-        if mention is None or mention.year is None:
-            return None
-        day = dates.resolve(mention, datetime(mention.year, 1, 1, tzinfo=UTC))
-        return dates.session(mention, day)[0]
-    except dates.DateError:
-        return None
+    session = dates.logged_start(LIST_PREFIX.sub("", text, count=1))
+    return session.start if session is not None else None
 
 
 def depth(text: str) -> int:

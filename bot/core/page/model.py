@@ -1,10 +1,13 @@
-"""The page model: what the bot understands of a page, from its two sections to each timeslot."""
+"""The page model: what the bot understands of a page, from its two sections to each slot."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from bot.core.dates import Mention
+from bot.core.dates.grammar import Stated
+from bot.core.dates.resolve import Session
+from bot.core.page.slots import LineReading
+from bot.core.page.words import SlotWords
 from bot.core.wikitext.lines import Chunk, Line
 from bot.core.wikitext.sections import Section
 from bot.core.wikitext.translate_markup import Markup
@@ -12,7 +15,7 @@ from bot.core.wikitext.translate_markup import Markup
 
 @dataclass(frozen=True)
 class Timeslot:
-    """One list item under "Upcoming" that names when its sessions take place.
+    """One slot under "Upcoming": a list item that states when its sessions take place.
 
     A line may hold several sessions ("June 26 @ 12:00 UTC and 17:00 UTC"); the slot leaves
     with its last one. The lines it owns (its sub-bullets, the rest of a unit that runs on from
@@ -20,29 +23,32 @@ class Timeslot:
     """
 
     line: Line
-    mentions: tuple[Mention, ...]
+    #: The sessions its lead (and its sub-bullets that are sessions) state, as written.
+    stated: tuple[Stated, ...]
     #: The marker id of the unit that opens on the line ("24" for `<!--T:24-->`); it moves with
     #: the slot into a log of units.
     marker: str | None
+    #: Each of its lines as read (its own first, then `owned`): the entry is built from them.
+    readings: tuple[LineReading, ...]
     #: Lines after `line` that belong to it: sub-bullets, the rest of its translation unit.
     owned: tuple[Line, ...] = ()
     #: "cancelled", "postponed" ...: the word that marks a session that was not held.
     status: str | None = None
-    #: The slot's own words, as wikitext taken from the page: the line without its dates, join
-    #: details, list prefix and translate markup.
-    own_text: str = ""
-    #: The texts of its sub-bullets and continuation lines, join details left out.
-    notes: tuple[str, ...] = ()
-
-    @property
-    def mention(self) -> Mention:
-        """The first session on the line."""
-        return self.mentions[0]
 
     @property
     def lines(self) -> tuple[Line, ...]:
         """Every line that leaves "Upcoming" when the slot moves."""
         return (self.line, *self.owned)
+
+    @property
+    def yearless(self) -> bool:
+        """Whether a date of it has no year, so that when its line was written matters."""
+        return any(s.first.year is None and s.moment is None for s in self.stated)
+
+    @property
+    def text(self) -> str:
+        """Its sessions as its lead writes them, for messages."""
+        return self.stated[0].text
 
 
 @dataclass(frozen=True)
@@ -76,46 +82,30 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
-class When:
-    """One session of a timeslot, resolved: a day without a time runs from midnight to
-    midnight (UTC), a range of days to the end of its last day."""
-
-    start: datetime
-    end: datetime
-    has_time: bool
-    has_end: bool
-
-    @property
-    def last_day(self) -> date:
-        """The day the session ends on, for "August 16-19, 2023"."""
-        if self.has_time:
-            return self.end.date()
-        return (self.end - timedelta(microseconds=1)).date()
-
-
-@dataclass(frozen=True)
-class Session:
-    """A timeslot with its dates resolved: it starts with its first session, ends with its last."""
+class DatedSlot:
+    """A slot with its sessions resolved: it starts with its first session, ends with its last."""
 
     slot: Timeslot
     block: EventBlock
-    times: tuple[When, ...]
+    sessions: tuple[Session, ...]
+    #: Its words for the log entry, built only for a slot that moves.
+    words: SlotWords | None = None
 
     @property
     def start(self) -> datetime:
-        return self.times[0].start
+        return self.sessions[0].start
 
     @property
     def end(self) -> datetime:
-        return max(when.end for when in self.times)
+        return max(session.end for session in self.sessions)
 
     @property
     def has_time(self) -> bool:
-        return self.times[0].has_time
+        return self.sessions[0].has_time
 
     @property
     def has_end(self) -> bool:
-        return self.times[0].has_end
+        return self.sessions[0].has_end
 
 
 @dataclass(frozen=True)

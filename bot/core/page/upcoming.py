@@ -11,15 +11,14 @@ anything else stays where it is, so standing text is never retired by accident.
 
 import bisect
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.core import dates
-from bot.core.page import words as slot_parts
 from bot.core.page.model import EventBlock, Timeslot
+from bot.core.page.slots import Unsure, names_date, read_line, read_slot
 from bot.core.settings import Settings
 from bot.core.wikitext.lines import Chunk, Kind, Line, chunks, kind_of
-from bot.core.wikitext.patterns import LEADING_GLUE
+from bot.core.wikitext.patterns import LEADING_GLUE, LIST_PREFIX
+from bot.core.wikitext.pieces import Unreadable
 from bot.core.wikitext.sections import heading_title, plain_title
 from bot.core.wikitext.translate_markup import Unit
 
@@ -154,16 +153,15 @@ def _prefix(text: str) -> str:
 
 def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
     line, children = item[0], item[1:]
+    settings = reader.settings
     try:
-        mentions, word = _sessions(line.text, [c.text for c in children], reader.settings)
-        child_mentions = [dates.find_all(c.text) for c in children]
-    except (_Unsure, dates.DateError) as why:
+        slot = read_slot(line, children, settings.zone, settings.cancelled_words)
+    except Unsure as why:
         reader.warnings.append(f"line {line.number}: {why}; left in place")
         read.dated = True
         read.undated.extend(item)
         return
-    everything = (*mentions, *(m for found in child_mentions for m in found))
-    if not everything:
+    if slot is None:
         read.undated.extend(item)
         return
     read.dated = True
@@ -179,73 +177,22 @@ def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
     if rest is None:
         read.undated.extend(item)
         return
-    words = reader.settings.cancelled_words if word else ()
-    notes = [
-        slot_parts.own_text(c.text, _spans(c.text, found), words)
-        for c, found in zip((*children, *rest), (*child_mentions, *([()] * len(rest))), strict=True)
-    ]
+    try:
+        more = tuple(read_line(x, settings.zone) for x in rest)
+    except Unsure as why:
+        reader.warnings.append(f"line {line.number}: {why}; left in place")
+        read.undated.extend(item)
+        return
     read.slots.append(
         Timeslot(
             line=line,
-            mentions=everything,
+            stated=slot.stated,
             marker=marker,
+            readings=(*slot.lines, *more),
             owned=(*children, *rest),
-            status=word,
-            own_text=slot_parts.own_text(line.text, _spans(line.text, mentions), words),
-            notes=tuple(n for n in notes if n),
+            status=slot.status,
         )
     )
-
-
-def _spans(text: str, mentions: Iterable[dates.Mention]) -> list[tuple[int, int]]:
-    """What leaves a line's words as dates: its sessions, and struck dates it no longer holds."""
-    struck = [(s, e) for s, e in dates.strike_spans(text) if _struck_date(text, s, e)]
-    return [*((m.start, m.end) for m in mentions), *struck]
-
-
-def _struck_date(text: str, start: int, end: int) -> bool:
-    try:
-        return bool(dates.find_all(slot_parts.unstruck_tags(text[start:end])))
-    except dates.DateError:
-        return True
-
-
-class _Unsure(Exception):
-    """A line whose sessions the bot cannot read with certainty; str() says why."""
-
-
-def _sessions(
-    text: str, children: list[str], settings: Settings
-) -> tuple[list[dates.Mention], str | None]:
-    """The sessions of an item's line, and the word that says they were not held, if any.
-
-    A struck date with a new one beside it is a rescheduled session, read on the new date; a
-    struck date marked cancelled is read (it is the day the session would have been) and logged
-    as cancelled; a struck date with nothing else to go on, or a cancellation beside a new date,
-    is not read with certainty.
-    """
-    live = dates.find_all(text)
-    struck = dates.strike_spans(text)
-    word = slot_parts.status(
-        (slot_parts.blanked(text, struck), *children), settings.cancelled_words
-    )
-    struck_dates = [
-        m
-        for m in (dates.find_all(slot_parts.unstruck_tags(text)) if struck else [])
-        if any(s <= m.start < e for s, e in struck)
-    ]
-    if live:
-        if word and struck_dates:
-            raise _Unsure(
-                f"marked {word!r} but names a new date beside a struck one; "
-                "cannot tell which session it means"
-            )
-        return live, word
-    if struck_dates and word:
-        return struck_dates, word
-    if struck_dates:
-        raise _Unsure("its only date is struck out and it is not marked cancelled")
-    return [], word
 
 
 def _own_unit(
@@ -476,7 +423,8 @@ def _unplaced(
 
 
 def _names_a_date(text: str) -> bool:
+    """Whether a line outside every slot names a date the bot could have read as a session."""
     try:
-        return bool(dates.find_all(text))
-    except dates.DateError:
+        return names_date(LIST_PREFIX.sub("", text, count=1))
+    except Unreadable:
         return True

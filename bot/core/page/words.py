@@ -1,47 +1,57 @@
-"""What a timeslot's lines say besides their dates: its own words, its notes, join details to
-leave out, and whether the session was called off.
+"""A slot's own words for its log entry, built from whole pieces of its lines.
 
-Everything is cut from the editor's own wikitext by spans, never rewritten, so what reaches the
-log is the editor's wording (links, `<tvar>`s and all) minus what must not travel: join details
-(a stale meeting link or passcode only invites intruders) and the page's translate markup (the
-bot owns that in the log).
+What reaches the log is the editor's wording, verbatim: every link, template, tag, comment and
+`<nowiki>` of the slot is kept whole or dropped whole, never cut. Dropped are the lead's tokens
+(the entry writes the date itself), join details (a stale meeting link, ID or passcode only
+invites intruders), the page's translate markup (the bot owns it in the log), line breaks and
+the word that says the session was not held (the entry's status says it). A slot whose join
+details sit inside a node that would have to be cut, or whose words would make any markup
+live that was not, is Unbuildable: it stays, and the run names it.
 """
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 
-from bot.core.wikitext.patterns import LIST_PREFIX, STRUCK_TAG, TRANSLATE_MARKUP, URL
+from bot.core.dates.grammar import lexed, read_lead
+from bot.core.dates.lexer import T
+from bot.core.page.slots import LineReading
+from bot.core.wikitext import liveness
+from bot.core.wikitext.pieces import Kind, Piece, Unreadable
 
 _MEETING_HOSTS = (
     r"(?:[\w\-]+\.)*(?:zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com"
     r"|teams\.live\.com|webex\.com|meet\.jit\.si|whereby\.com|bluejeans\.com"
     r"|gotomeeting\.com|global\.gotomeeting\.com)"
 )
-_MEETING_URL = rf"(?:https?:)?//{_MEETING_HOSTS}(?:[/?#][^\s\[\]<>|]*)?"
-#: Join details: meeting links (bare, bracketed with a label, or in a tvar), meeting IDs, dial-in
-#: numbers and Zoom's boilerplate around them. Passcodes are handled apart (a recording's stays).
-_JOIN = re.compile(
-    rf"<tvar\b[^<>]*>\s*\[?{_MEETING_URL}[^<]*</tvar>"
-    rf"|\[{_MEETING_URL}(?:\s[^\]]*)?\]"
-    rf"|{_MEETING_URL}"
-    r"|\b(?:meeting|webinar|conference)\s*(?:id|number|no\.?)\s*[:#]?\s*"
-    r"(?:<tvar\b[^<>]*>\s*)?[0-9](?:[0-9 \-]*[0-9])?(?:\s*</tvar>)?"
+_MEETING_URL = re.compile(rf"(?:https?:)?//{_MEETING_HOSTS}(?:[/?#:]|$)", re.IGNORECASE)
+_TIME_URL = re.compile(
+    r"//(?:zonestamp\.toolforge\.org|(?:www\.)?timeanddate\.com/worldclock/)", re.IGNORECASE
+)
+#: A placeholder stands for each kept node in the flat text the phrases are matched against:
+#: private-use characters, which no phrase matches and no tidying removes.
+_FIRST_PLACEHOLDER = 0xE000
+_PLACEHOLDER = "[\ue000-\uf8ff]"
+_HAS_PLACEHOLDER = re.compile(_PLACEHOLDER)
+#: Join details written as text: meeting IDs, dial-in numbers, Zoom's boilerplate.
+_JOIN_TEXT = re.compile(
+    r"\b(?:meeting|webinar|conference)\s*(?:id|number|no\.?)\s*[:#]?\s*"
+    rf"(?:{_PLACEHOLDER}|[0-9](?:[0-9 \-]*[0-9])?)"
     r"|(?:\bdial[- ]?in\b\s*(?:numbers?)?\s*:?\s*)?\+[0-9][0-9 \-().]{6,}[0-9](?:,,[0-9#*,]+)?"
     r"(?:\s+[A-Z]{2}\b(?:\s*\([^()]*\))?)?"
+    r"|\bdial[- ]?in\b\s*(?:numbers?)?\s*:?(?=\s*$)"
     r"|\bjoin (?:the |our )?zoom meeting\b|\bone tap mobile\b|\bdial by your location\b"
     r"|\bfind your local number\b:?",
     re.IGNORECASE,
 )
 _PASSCODE = re.compile(
     r"\b(?:passcode|password|pass code|pwd)\b\s*(?:is\s*)?[:=]?\s*"
-    r"(?:<tvar\b[^<>]*>.*?</tvar>|[^\s|;,)]+)",
+    rf"(?:{_PLACEHOLDER}|[^\s|;,)\ue000-\uf8ff]+)",
     re.IGNORECASE,
 )
 #: Words that say a password is a recording's, which readers need, not the meeting's.
 _RECORDING = re.compile(
     r"\b(?:recording|recorded|video|watch|youtube|slides?|commons|drive)\b", re.IGNORECASE
 )
-_RECORDING_REACH = 80
 #: Words that only introduced a join link that is gone ("Join us on", "Zoom:").
 _JOIN_LEAD = re.compile(
     r"\b(?:(?:join|joining)(?:\s+(?:us|the\s+call|the\s+meeting|here|now))?"
@@ -49,148 +59,174 @@ _JOIN_LEAD = re.compile(
     r"(?:meeting|call|join)\s+link|link|on|via|at|using|through)\s*:?\s*$",
     re.IGNORECASE,
 )
-#: Links that only say when the session is (zonestamp, timeanddate): the entry's date says it.
-_TIME_LINK = re.compile(
-    r"\[(?:https?:)?//(?:zonestamp\.toolforge\.org|(?:www\.)?timeanddate\.com/worldclock/)"
-    r"[^\]]*\]|(?:https?:)?//(?:zonestamp\.toolforge\.org|(?:www\.)?timeanddate\.com/worldclock/)"
-    r"[^\s\[\]<>|]*",
-    re.IGNORECASE,
-)
-#: A line break tag: the entry is one line.
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-#: Words that only led up to a date that is cut ("Sessions on").
-_DATE_LEAD = re.compile(r"\b(?:(?:sessions?|calls?|held)\s+)?(?:on|at)\s*$", re.IGNORECASE)
 
-#: Marks where text was cut: markup, join details, dates; each kind tidies its surroundings.
-_CUT, _JOIN_CUT, _DATE_CUT = "\x00", "\x01", "\x02"
-_ANY_CUT = _CUT + _JOIN_CUT + _DATE_CUT
+#: Marks where something was removed; each kind tidies its surroundings.
+_CUT, _JOIN_CUT = "\x00", "\x01"
+_ANY_CUT = _CUT + _JOIN_CUT
 _SEPARATORS = "|,;:.@/\u00b7\u2022\u2013\u2014-"
 _GAP = re.compile(
-    rf"[\s{re.escape(_SEPARATORS)}]*[{_ANY_CUT}][\s{_ANY_CUT}"
-    rf"{re.escape(_SEPARATORS)}]*"
+    rf"[\s{re.escape(_SEPARATORS)}]*[{_ANY_CUT}][\s{_ANY_CUT}{re.escape(_SEPARATORS)}]*"
 )
-_EMPTY_TVAR = re.compile(rf"<tvar\b[^<>]*>[\s{_ANY_CUT}]*</tvar>", re.IGNORECASE)
-_EMPTY_STRUCK = re.compile(
-    rf"<(s|del|strike)\b[^<>]*>[\s{_ANY_CUT}{re.escape(_SEPARATORS)}]*</\1\s*>",
-    re.IGNORECASE,
-)
-#: What joined two sessions that are both cut: "June 26 @ 12:00 UTC and 17:00 UTC".
-_JOINED_CUTS = re.compile(rf"{_DATE_CUT}[\s,]*(?:\band\b|&)?[\s,]*(?={_DATE_CUT})", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(rf"\([\s{_ANY_CUT}{re.escape(_SEPARATORS)}]*\)")
 
 
-def own_text(
-    text: str, dates: Iterable[tuple[int, int]] = (), status_words: tuple[str, ...] = ()
-) -> str:
-    """A line's own words: the line without its list prefix, translate markup, dates and join
-    details, with the separators that stood between them ("| Zoom |") gone too. Empty for a
-    line that held only join details. `dates` are the spans of its sessions' dates, and of
-    struck-out dates the session no longer has. The status words go too: the entry's status
-    says it."""
-    cuts = [(start, _closed(text, start, end), _DATE_CUT) for start, end in dates]
-    if status_words:
-        pattern = re.compile(
-            r"(?:'{2,3}|\()?\s*\b(?:"
-            + "|".join(map(re.escape, status_words))
-            + r")\b[\s.!:]*(?:'{2,3}|\))?",
-            re.IGNORECASE,
-        )
-        cuts += [(m.start(), m.end(), _CUT) for m in pattern.finditer(text)]
-    return _cut(text, cuts)
+class Unbuildable(Exception):
+    """The slot's words cannot be taken from whole pieces; str() says why."""
 
 
-def _closed(text: str, start: int, end: int) -> int:
-    """The end of a date cut, past the brackets it opened: "June 1, 2023 (0:00 UTC)"."""
-    open_brackets = text.count("(", start, end) - text.count(")", start, end)
-    while open_brackets > 0 and (match := re.compile(r"\s*\)").match(text, end)):
-        end, open_brackets = match.end(), open_brackets - 1
-    return end
+@dataclass(frozen=True)
+class SlotWords:
+    own_text: str  # the first line's words
+    notes: tuple[str, ...]  # each further line's words, empty ones left out
 
 
-def blanked(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text with the spans blanked (same length): struck text says nothing of the session."""
-    for start, end in spans:
-        text = text[:start] + " " * (end - start) + text[end:]
+def build(readings: tuple[LineReading, ...], status_words: tuple[str, ...]) -> SlotWords:
+    """The words of a slot's lines (its own line first)."""
+    first, *rest = readings
+    notes = tuple(text for text in (line_words(r, status_words) for r in rest) if text)
+    return SlotWords(line_words(first, status_words), notes)
+
+
+def line_words(reading: LineReading, status_words: tuple[str, ...] = ()) -> str:
+    """One line's words: its pieces less the lead, join details, translate markup, breaks and
+    status words, tidied where something left. Raises Unbuildable."""
+    pieces = reading.pieces
+    if any(_HAS_PLACEHOLDER.search(p.source) for p in pieces):
+        raise Unbuildable("holds private-use characters the bot uses as markers")
+    used, all_tokens = _tokens_by_piece(reading)
+    flat = "".join(
+        _flat(i, piece, used.get(i, []), all_tokens.get(i, [])) for i, piece in enumerate(pieces)
+    )
+    flat = _without_join_text(flat, pieces)
+    flat = _without_status(flat, status_words)
+    flat = _without_empty_pairs(_tidy(flat), reading)
+    text = _substituted(" ".join(flat.split()).strip(), pieces)
+    _check_live(reading, text)
     return text
 
 
-def unstruck_tags(text: str) -> str:
-    """The text with the strike tags blanked (same length) but their content kept, to read the
-    date of a session that was struck out because it was cancelled."""
-    return STRUCK_TAG.sub(lambda tag: " " * len(tag.group()), text)
+def _tokens_by_piece(
+    reading: LineReading,
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+    """The spans of the lead's tokens, and of every token that is not a space, by piece."""
+    used: dict[int, list[tuple[int, int]]] = {}
+    every: dict[int, list[tuple[int, int]]] = {}
+    chosen = reading.lead.used if reading.lead is not None else frozenset()
+    for index, token in enumerate(reading.tokens):
+        if token.kind is T.SPACE:
+            continue
+        every.setdefault(token.piece, []).append((token.start, token.end))
+        if index in chosen:
+            used.setdefault(token.piece, []).append((token.start, token.end))
+    return used, every
 
 
-def status(texts: Iterable[str], words: tuple[str, ...]) -> str | None:
-    """The first cancellation word ("cancelled", "postponed") written in the texts, outside
-    links, lowercased; None for a session that takes place."""
+def _placeholder(index: int) -> str:
+    return chr(_FIRST_PLACEHOLDER + index)
+
+
+def _flat(
+    index: int, piece: Piece, used: list[tuple[int, int]], every: list[tuple[int, int]]
+) -> str:
+    """The piece in the flat text: its text less the lead's tokens, a placeholder for a node
+    that stays, a cut mark for one that goes."""
+    kind = piece.kind
+    if kind is Kind.TEXT:
+        return _text_less(piece, used)
+    if kind in (Kind.GLUE, Kind.BREAK):
+        return _CUT
+    if kind in (Kind.QUOTES, Kind.OPEN, Kind.CLOSE):
+        return _placeholder(index)  # formatting goes only as a pair around nothing
+    if kind is Kind.EXTERNAL and _MEETING_URL.search(piece.url):
+        return _JOIN_CUT
+    if kind is Kind.EXTERNAL and _TIME_URL.search(piece.url):
+        return _CUT
+    if kind is Kind.STRUCK and _holds_date(piece):
+        return _CUT  # an old date: the entry's date replaces it
+    if used:
+        if len(used) == len(every):
+            return _CUT  # a <tvar> that holds the time and nothing else
+        raise Unbuildable(
+            f"its date is inside {_what(piece)} with other words, which the bot never cuts"
+        )
+    if _MEETING_URL.search(piece.source):
+        if kind is Kind.TAG and piece.plain == "tvar":
+            return _JOIN_CUT
+        raise Unbuildable(f"its join details are inside {_what(piece)}, which the bot never cuts")
+    return _placeholder(index)
+
+
+def _text_less(piece: Piece, spans: list[tuple[int, int]]) -> str:
+    out, at = [], piece.start
+    for start, end in sorted(spans):
+        out.append(piece.source[at - piece.start : start - piece.start])
+        out.append(_CUT)
+        at = end
+    out.append(piece.source[at - piece.start :])
+    return "".join(out)
+
+
+def _holds_date(piece: Piece) -> bool:
+    """Whether a struck piece holds an old date (it goes: the entry's date replaces it)."""
+    return read_lead(lexed("".join(p.source for p in piece.inner))) is not None
+
+
+def _what(piece: Piece) -> str:
+    names = {
+        Kind.TEMPLATE: "a template",
+        Kind.LINK: "a link",
+        Kind.TAG: f"a <{piece.plain}> tag",
+        Kind.STRUCK: "struck text",
+    }
+    return names.get(piece.kind, "markup")
+
+
+def _without_join_text(flat: str, pieces: tuple[Piece, ...]) -> str:
+    """Join details written as text, and passcodes that are not a recording's."""
+    flat = _JOIN_TEXT.sub(_JOIN_CUT, flat)
+    return _PASSCODE.sub(lambda m: _passcode(m, pieces), flat)
+
+
+def _passcode(found: re.Match[str], pieces: tuple[Piece, ...]) -> str:
+    """A passcode stays when its own cell (the text between `|` separators) names a recording."""
+    flat = found.string
+    start = flat.rfind("|", 0, found.start()) + 1
+    end = flat.find("|", found.end())
+    cell = flat[start : len(flat) if end == -1 else end]
+    readable = "".join(_described(c, pieces) for c in cell)
+    return found.group() if _RECORDING.search(readable) else _JOIN_CUT
+
+
+def _described(character: str, pieces: tuple[Piece, ...]) -> str:
+    """A placeholder as the words its node shows (a link's label and address)."""
+    index = ord(character) - _FIRST_PLACEHOLDER
+    if 0 <= index < len(pieces):
+        piece = pieces[index]
+        return f" {piece.plain} {piece.url} {piece.source} "
+    return character
+
+
+def _without_status(flat: str, words: tuple[str, ...]) -> str:
     if not words:
-        return None
+        return flat
     pattern = re.compile(
-        r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
+        r"\(?\s*\b(?:"
+        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        + r")\b[\s.!:]*\)?",
         re.IGNORECASE,
     )
-    for text in texts:
-        found = pattern.search(URL.sub(" ", text))
-        if found:
-            return found.group(1).lower()
-    return None
-
-
-def _cut(text: str, cuts: list[tuple[int, int, str]]) -> str:
-    cuts = [*cuts, *_markup_cuts(text), *_join_cuts(text)]
-    pieces, at = [], 0
-    for start, end, mark in sorted(cuts):
-        if end <= at:
-            continue
-        pieces.append(text[at : max(start, at)])
-        pieces.append(f" {mark} ")
-        at = end
-    pieces.append(text[at:])
-    return _tidy("".join(pieces))
-
-
-def _markup_cuts(text: str) -> list[tuple[int, int, str]]:
-    prefix = LIST_PREFIX.match(text)
-    cuts = [(0, prefix.end(), _CUT)] if prefix else []
-    markup = (*TRANSLATE_MARKUP.finditer(text), *_TIME_LINK.finditer(text), *_BREAK.finditer(text))
-    return cuts + [(m.start(), m.end(), _CUT) for m in markup]
-
-
-def _join_cuts(text: str) -> list[tuple[int, int, str]]:
-    cuts = [(m.start(), m.end(), _JOIN_CUT) for m in _JOIN.finditer(text)]
-    for match in _PASSCODE.finditer(text):
-        segment_start = max(text.rfind("|", 0, match.start()) + 1, match.start() - _RECORDING_REACH)
-        if not _RECORDING.search(text, segment_start, match.start()):
-            cuts.append((match.start(), match.end(), _JOIN_CUT))
-    return cuts
+    return pattern.sub(_CUT, flat)
 
 
 def _tidy(text: str) -> str:
-    """Closes the gaps the cuts left: an introduction to a removed join link goes with it, empty
-    brackets and tvars go, and separators next to a gap fold into one."""
-    text = _JOINED_CUTS.sub("", text)
-    text = _EMPTY_TVAR.sub(_CUT, text)
-    text = _EMPTY_STRUCK.sub(_CUT, text)
+    """Closes the gaps the removals left: an introduction to a removed join link goes with it,
+    empty brackets go, and separators next to a gap fold into one."""
     text = _EMPTY_BRACKETS.sub(_CUT, text)
-    while True:
-        at = text.find(_JOIN_CUT)
-        if at == -1:
-            break
+    while (at := text.find(_JOIN_CUT)) != -1:
         lead = _JOIN_LEAD.search(text, 0, at)
         text = (text[: lead.start()] if lead else text[:at]) + _CUT + text[at + 1 :]
-    text = _lead_dropped(text)
-    text = _GAP.sub(_fold, text)
-    return " ".join(text.split()).strip()
-
-
-def _lead_dropped(text: str) -> str:
-    """Drops "on" or "Sessions on" where only a date, now cut, followed."""
-    pieces = text.split(_DATE_CUT)
-    for i, piece in enumerate(pieces[:-1]):
-        lead = _DATE_LEAD.search(piece)
-        if lead:
-            pieces[i] = piece[: lead.start()]
-    return _CUT.join(pieces)
+    text = _EMPTY_BRACKETS.sub(_CUT, text)
+    return _GAP.sub(_fold, text)
 
 
 def _fold(gap: re.Match[str]) -> str:
@@ -200,3 +236,41 @@ def _fold(gap: re.Match[str]) -> str:
         return ""
     separator = next((c for c in gap.group() if c in _SEPARATORS), "")
     return f"{separator} " if separator else " "
+
+
+def _without_empty_pairs(flat: str, reading: LineReading) -> str:
+    """Formatting tags and bold or italic marks left around nothing go, as a pair; marks that
+    stood side by side in the line already stay as they were."""
+    pair = re.compile(rf"({_PLACEHOLDER})\s*({_PLACEHOLDER})")
+    while True:
+        shorter = pair.sub(lambda m: _unless_pair(m, reading), flat)
+        if shorter == flat:
+            return flat
+        flat = shorter
+    return flat  # pragma: no cover - the loop returns
+
+
+def _unless_pair(found: re.Match[str], reading: LineReading) -> str:
+    """ "" for two marks that pair up and had words between them in the line, else the match."""
+    pieces = reading.pieces
+    first_index, second_index = (ord(c) - _FIRST_PLACEHOLDER for c in found.groups())
+    first, second = pieces[first_index], pieces[second_index]
+    paired = (first.kind is Kind.OPEN and first.pair == second_index) or (
+        first.kind is second.kind is Kind.QUOTES and first.source == second.source
+    )
+    between = reading.line.text[len(reading.prefix) :][first.end : second.start]
+    return "" if paired and between.strip() else found.group()
+
+
+def _substituted(flat: str, pieces: tuple[Piece, ...]) -> str:
+    return re.sub(_PLACEHOLDER, lambda m: pieces[ord(m.group()) - _FIRST_PLACEHOLDER].source, flat)
+
+
+def _check_live(reading: LineReading, text: str) -> None:
+    """Nothing may be live in the words that was not live in the line."""
+    try:
+        became = liveness.became_live([reading.line.text], [text])
+    except Unreadable as why:
+        raise Unbuildable(str(why)) from None
+    if became:
+        raise Unbuildable(f"its words would make {', '.join(became)} live")

@@ -50,11 +50,11 @@ def _block(block: EventBlock, decided: Plan) -> list[str]:
         number = slot.line.number
         session = resolved.get(number)
         if session is None:
-            out.append(f"    line {number}: {slot.mention.text!r}: date not sure; stays")
+            out.append(f"    line {number}: {slot.text!r}: date not sure; stays")
             continue
         state = "past: would move" if number in moving else "stays"
         status = f" ({slot.status})" if slot.status else ""
-        times = ", ".join(f"{iso(t.start)} to {iso(t.end)}" for t in session.times)
+        times = ", ".join(f"{iso(t.start)} to {iso(t.end)}" for t in session.sessions)
         owned = f" with lines {', '.join(str(x.number) for x in slot.owned)}" if slot.owned else ""
         out.append(f"    line {number}: {times}{status}{owned}: {state}")
     for line in block.undated:

@@ -4,7 +4,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.core.page.model import Session
+from bot.core.page.model import DatedSlot
 
 _MAX_DATES_IN_SUMMARY = 8
 
@@ -12,7 +12,7 @@ _MAX_DATES_IN_SUMMARY = 8
 @dataclass(frozen=True)
 class Result:
     text: str  # the page as the bot would save it (the input when nothing changes)
-    moves: tuple[Session, ...] = ()
+    moves: tuple[DatedSlot, ...] = ()
     #: Texts of the paragraphs of finished blocks, removed with their last session.
     dropped_paragraphs: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -44,7 +44,7 @@ class Result:
         }
 
 
-def summary(moves: tuple[Session, ...]) -> str:
+def summary(moves: tuple[DatedSlot, ...]) -> str:
     """`Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023)`."""
     if not moves:
         return ""

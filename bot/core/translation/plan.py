@@ -21,12 +21,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from bot.core import dates
 from bot.core.change.render import Renderer
 from bot.core.dates import local as localdates
-from bot.core.page.model import EventBlock, Page, Session, Timeslot, When
+from bot.core.page.model import DatedSlot, EventBlock, Page, Timeslot
 from bot.core.report.result import Result
 from bot.core.settings import Settings
 from bot.core.wikitext.patterns import LEADING_GLUE, OWN_UNIT
@@ -63,7 +63,7 @@ class MovedUnit:
     """A unit that moved into the log, with what its entry says in English."""
 
     marker: str
-    session: Session
+    session: DatedSlot
     english: str  # the unit's new English text: the log entry
     title_unit: str | None  # the unit that holds the block's title, when it has one
 
@@ -154,20 +154,14 @@ def moved_between(before: Page, after: Page, settings: Settings) -> list[MovedUn
 
 def _logged_session(
     text: str, slot: Timeslot, block: EventBlock, settings: Settings
-) -> Session | None:
-    try:
-        mention = dates.find(text)
-        if mention is None or mention.year is None:
-            return None
-        day = dates.resolve(mention, datetime(mention.year, 1, 1, tzinfo=UTC))
-    except dates.DateError:
+) -> DatedSlot | None:
+    session = dates.logged_start(text, settings.default_duration)
+    if session is None:
         return None
-    start, end = dates.session(mention, day, settings.default_duration)
-    has_time, has_end = mention.start_time is not None, mention.end_time is not None
-    return Session(slot, block, (When(start, end, has_time, has_end),))
+    return DatedSlot(slot, block, (session,))
 
 
-def title_unit(page: Page, session: Session) -> str | None:
+def title_unit(page: Page, session: DatedSlot) -> str | None:
     """The unit whose text starts the block's announcement (or is its subheading)."""
     block = session.block
     if not block.title:
@@ -310,7 +304,7 @@ def template_name(language: str) -> str:
     return f"log_entry.{language}.wikitext.j2"
 
 
-def _time(session: Session) -> str:
+def _time(session: DatedSlot) -> str:
     """The time as the English entry writes it: `12:00 UTC`, `17:00-18:30 UTC`."""
     start, end = session.start, session.end
     span = f"{start.hour}:{start.minute:02d}"
@@ -320,7 +314,7 @@ def _time(session: Session) -> str:
 
 
 def _from_template(
-    renderer: Renderer, language: str, session: Session, written: str, topic: str
+    renderer: Renderer, language: str, session: DatedSlot, written: str, topic: str
 ) -> str | None:
     name = template_name(language)
     if not renderer.has(name):
@@ -337,7 +331,7 @@ def _from_template(
     )
 
 
-def _learned(wording: Wording, written: str, session: Session, topic: str) -> str:
+def _learned(wording: Wording, written: str, session: DatedSlot, topic: str) -> str:
     time = f" ({_time(session)})" if session.has_time else ""
     if not topic:
         return f"{written}{time}{wording.stop}"

@@ -17,17 +17,6 @@ OPAQUE_ELEMENTS = frozenset({
 })
 # fmt: on
 
-#: A comment, or an opaque element with its content; an unclosed one runs to the end of the text.
-OPAQUE_SPAN = re.compile(
-    r"<!--.*?(?:-->|\Z)"
-    rf"|<({'|'.join(sorted(OPAQUE_ELEMENTS))})\b[^>]*?(?<!/)>.*?(?:</\1\s*>|\Z)",
-    re.DOTALL | re.IGNORECASE,
-)
-
-#: A heading line: MediaWiki allows whitespace and comments (so also Translate's <!--T:n-->
-#: marker) after the closing equals signs.
-HEADING_LINE = re.compile(r"^(={1,6})(.+?)(={1,6})[ \t]*((?:<!--.*?-->[ \t]*)*)$", re.MULTILINE)
-
 #: Anything MediaWiki takes for a translate tag (Translate itself knows only the ones below).
 ANY_TRANSLATE_TAG = re.compile(r"</?translate(?=[\s/>])[^<>]*>", re.IGNORECASE)
 #: The translate tags Translate knows, as the bot reads and writes them.
@@ -52,22 +41,15 @@ GLUE = re.compile(rf"{TRANSLATE_TAG}|<!--.*?-->|<languages\s*/>|\s+")
 #: Glue at the start of a line, before the text a reader sees.
 LEADING_GLUE = re.compile(r"^(?:\s+|<translate(?:\s+nowrap)?\s*>|<!--.*?-->)*")
 
-#: Translate's markup within a line: its tags and unit markers.
-TRANSLATE_MARKUP = re.compile(rf"{TRANSLATE_TAG}|<!--T:[^>\s]+-->", re.IGNORECASE)
-
-#: An external link's address, bare or in `[url label]`, protocol-relative too.
-URL = re.compile(r"(?:https?:|ftp:)?//[^\s\[\]<>|]+", re.IGNORECASE)
-
-#: Strike-through: `<s>`, `<del>`, `<strike>`. A struck span runs to its closing tag, or to the
-#: end of the text when unclosed.
-STRUCK_SPAN = re.compile(r"<(s|del|strike)\b[^<>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-STRUCK_OPEN = re.compile(r"<(?:s|del|strike)\b", re.IGNORECASE)
-STRUCK_TAG = re.compile(r"</?(?:s|del|strike)\b[^<>]*>", re.IGNORECASE)
 
 # fmt: off
 #: Tags whose content is the page's own text and whose tags the bot writes itself: Translate's,
 #: and the transclusion tags a page may wrap its list in (the list still shows on the page).
 GLUE_TAGS = frozenset({"translate", "onlyinclude", "noinclude", "languages"})
+#: One of them, opening or closing, as written.
+GLUE_TAG = re.compile(
+    r"</?(translate|onlyinclude|noinclude|languages)(?:\s[^<>]*)?/?>", re.IGNORECASE
+)
 #: Tags that strike their content through: nothing struck is a session's date.
 STRIKE_TAGS = frozenset({"s", "del", "strike"})
 #: Templates that strike their first parameter through (names as readers type them, any case).

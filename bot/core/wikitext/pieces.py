@@ -35,6 +35,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from bot.core.wikitext.patterns import (
     FORMATTING_TAGS,
+    GLUE_TAG,
     GLUE_TAGS,
     LINE_THROUGH,
     STRIKE_TAGS,
@@ -103,10 +104,25 @@ def parse(text: str) -> Wikicode:
 
 
 def pieces(text: str) -> tuple[Piece, ...]:
-    """The text as pieces, in order; together their sources are the text, byte for byte."""
+    """The text as pieces, in order; together their sources are the text, byte for byte.
+
+    Translate's tags and the transclusion tags are glue wherever they stand, paired on the line
+    or not (a unit often opens on one line and closes on another): the text between them is
+    parsed on its own, as Translate itself cuts the page at them."""
+    check_bounds(text)
     out: list[Piece] = []
-    _add(parse(text).nodes, 0, out)
+    at = 0
+    for tag in GLUE_TAG.finditer(text):
+        _add_parsed(text[at : tag.start()], at, out)
+        out.append(Piece(Kind.GLUE, tag.start(), tag.end(), tag.group(), tag.group(1).lower()))
+        at = tag.end()
+    _add_parsed(text[at:], at, out)
     return tuple(out)
+
+
+def _add_parsed(text: str, at: int, out: list[Piece]) -> None:
+    if text:
+        _add(mwparserfromhell.parse(text, skip_style_tags=True).nodes, at, out)
 
 
 def plain_text(wikitext: str) -> str:

@@ -65,12 +65,12 @@ def opaque_spans(text: str) -> list[tuple[int, int]]:
         if text[tag_end - 1] == "/":  # <nowiki/>: an empty element
             at = tag_end + 1
             continue
-        close = _CLOSERS[name].search(text, tag_end + 1)
-        if close is None:
+        closer = _CLOSERS[name].search(text, tag_end + 1)
+        if closer is None:
             unclosed.add(name)
             continue
-        spans.append((opener.start(), close.end()))
-        at = close.end()
+        spans.append((opener.start(), closer.end()))
+        at = closer.end()
     return spans
 
 
