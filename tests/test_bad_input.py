@@ -165,7 +165,7 @@ def transform_problems(text: str, now: datetime, written_at: datetime) -> tuple[
         return True, []
     except Exception:
         return False, [f"crashed: {traceback.format_exc(limit=-3)}"]
-    moved = [session.slot.line.text for session in result.moves]
+    moved = [line.text for session in result.moves for line in session.slot.lines]
     problems = output_problems(text, result.text, moved, list(result.dropped_paragraphs))
     try:
         problems += second_run_problems(result.text, now, written_at)
@@ -230,7 +230,7 @@ def cli_problems(text: str, run: Run) -> tuple[bool, list[str]]:
         return False, [*problems, f"exit 0 without a JSON report: {run.stdout[:200]!r}"]
     if run.output is None:
         return False, [*problems, "exit 0 but no output file"]
-    moved = [entry["text"] for entry in report["moved"]]
+    moved = [line for entry in report["moved"] for line in entry["lines"]]
     problems += output_problems(text, run.output, moved, report["retired"])
     if report["changed"] != (run.output != text):
         problems.append(f"the report says changed={report['changed']}")

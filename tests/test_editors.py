@@ -411,9 +411,18 @@ CASES = [
     ),
     Case(
         "wikitable-of-sessions",
+        "2023-06-27T00:00:00",
+        logged=(entry("June 26, 2023 (12:00 UTC). Topic: Copyright conversation hours."),),
+        kept=("| Friday, June 30, 2023 @ 16:00 UTC ||",),
+    ),
+    Case(
+        "wikitable-of-sessions",
         "2023-07-01T00:00:00",
-        kept=("| Monday, June 26, 2023 @ 12:00 UTC ||",),
-        warnings=((9, "a table row"), (11, "a table row")),
+        logged=(
+            entry("June 30, 2023 (16:00 UTC). Topic: Copyright conversation hours."),
+            entry("June 26, 2023 (12:00 UTC). Topic: Copyright conversation hours."),
+        ),
+        gone=("{| class", "zoom.us"),
     ),
     Case(
         "page-in-french",

@@ -106,7 +106,7 @@ def _removals(page: Page, plan: Plan) -> tuple[dict[int, str], tuple[str, ...]]:
 def _finished_chunks(block: EventBlock, page: Page, leaving: set[int]) -> list[Chunk]:
     """The block's paragraphs; its subheading too, but only when nothing else lives under it
     (a month subheading over several blocks leaves with the last of them)."""
-    chunks = [*block.intro, *block.outro]
+    chunks = [*block.intro, *block.tables, *block.outro]  # a table's shell goes, emptied
     if block.heading is not None and _subsection_is_only(block, page, leaving):
         chunks.insert(0, block.heading)
     return chunks

@@ -10,20 +10,24 @@ combine it with the removals from "Upcoming" without either depending on the oth
 import re
 from dataclasses import dataclass, field
 
-from bot.core.change.render import Renderer, escape_wikitext
+from bot.core.change import table_rows
+from bot.core.change.render import Renderer
+from bot.core.dates import english
 from bot.core.page.log import (
     Entry,
     Group,
     Log,
     Order,
-    Table,
-    TableError,
+    date_style,
+    dated_rows,
     place,
     read_log,
     read_table,
     table_order,
+    table_style,
 )
 from bot.core.page.model import DatedSlot, Page
+from bot.core.page.tables import Table, TableError
 from bot.core.wikitext.lines import Kind, Line
 from bot.core.wikitext.patterns import (
     CLOSE_TAG_LINE,
@@ -34,10 +38,6 @@ from bot.core.wikitext.patterns import (
 )
 from bot.core.wikitext.translate_markup import Unit
 from bot.errors import Refusal
-
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class _Written:
     carried: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
     dropped: set[str] = field(default_factory=set)
+    style: english.Style = english.DEFAULT  # how the log writes its dates
 
     def result(self) -> LogWrite:
         # Insertions at one offset keep the log's order: edit applies them in the order given.
@@ -96,7 +97,7 @@ def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWr
     batches: dict[_Batch, list[DatedSlot]] = {}
     for session in moves:
         batches.setdefault(_batch(log, session), []).append(session)
-    written = _Written()
+    written = _Written(style=date_style(log.entries))
     for batch, sessions in batches.items():
         year = sessions[0].start.year
         order = log.entry_order(log.group_of(year))
@@ -223,10 +224,12 @@ def _entry_lines(
     prefix = own["prefix"] if own else _prefix(line)
     marker_line = style == "unit" and neighbour is not None and _marker_on_own_line(page, line)
     for session in sessions:
-        text = renderer.log_entry(session)
+        text = renderer.log_entry(session, written.style)
         marker = session.slot.marker
         carried = False
-        if style == "unit" and marker and marker_line:
+        if prefix.startswith(";") and style == "line":
+            lines = _term_and_definition(text, english.sessions(session.sessions, written.style))
+        elif style == "unit" and marker and marker_line:
             lines, carried = [f"<!--T:{marker}-->", f"{prefix}{text}"], True
         elif style != "line" or (line is not None and own is None) or not page.uses_translate:
             lines = [f"{prefix}{text}"]
@@ -242,6 +245,13 @@ def _entry_lines(
         written.entries.append(lines[-1])
         out.append(lines)
     return out
+
+
+def _term_and_definition(text: str, when: str) -> list[str]:
+    """An entry as a log of `;date` / `:text` pairs writes it: the date as the term, the rest
+    of the entry as its definition."""
+    rest = text.removeprefix(when).lstrip(". ") if text.startswith(when) else text
+    return [f";{when}", f": {rest}"] if rest else [f";{when}"]
 
 
 def _marker_on_own_line(page: Page, line: Line | None) -> bool:
@@ -392,20 +402,14 @@ def _new_list(
 
 
 def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWrite:
-    """A row per session in the table's own columns: the date and the topic where the header
-    says, the other cells (recording, slides) left empty for the editors to fill."""
+    """A row per session in the table's own columns and style (bot.core.change.table_rows)."""
     written = _Written()
     order = table_order(table)
-    for session in sorted(moves, key=lambda s: (_rank(s, order), s.slot.line.number)):
-        cells = [""] * len(table.columns)
-        cells[table.date_column] = _date_cell(session)
-        if table.topic_column is not None and session.block.title:
-            cells[table.topic_column] = str(escape_wikitext(session.block.title))
-        if table.inline:
-            row = ["| " + " || ".join(cells).rstrip()]
-        else:
-            row = [f"| {cell}".rstrip() for cell in cells]
-        found = place(table.rows, session.start, order)
+    style = table_style(table)
+    rows = dated_rows(table)
+    for dated in sorted(moves, key=lambda s: (_rank(s, order), s.slot.line.number)):
+        row = table_rows.lines(table_rows.cells(dated, table, style), table)
+        found = place(rows, dated.start, order)
         if found is None:
             offset, body = table.close.start, ["|-", *row]
         else:
@@ -413,7 +417,7 @@ def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWr
             existing = table.rows[index]
             if after:
                 offset, body = existing.lines[-1].end, ["|-", *row]
-            elif existing.lines[0].text.strip().startswith("|-"):
+            elif existing.separated:
                 offset, body = existing.lines[0].start, ["|-", *row]
             else:
                 offset, body = existing.lines[0].start, [*row, "|-"]
@@ -421,20 +425,11 @@ def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWr
             unit = _unit_at(page.markup.units, offset)
             if unit is not None and unit.marker:
                 written.changed.add(unit.marker)
-        if session.slot.marker:
-            written.dropped.add(session.slot.marker)
+        if dated.slot.marker:
+            written.dropped.add(dated.slot.marker)
         written.entries.append(row[0])
-        written.insertions.append((_rank(session, order), Insertion(offset, tuple(body))))
+        written.insertions.append((_rank(dated, order), Insertion(offset, tuple(body))))
     return written.result()
-
-
-def _date_cell(session: DatedSlot) -> str:
-    start, end = session.start, session.end
-    text = f"{_MONTHS[start.month - 1]} {start.day}, {start.year}"
-    if session.has_time:
-        until = f"-{end.hour}:{end.minute:02d}" if session.has_end else ""
-        text += f" ({start.hour}:{start.minute:02d}{until} UTC)"
-    return text
 
 
 # --- lines and translate blocks around an offset --------------------------------------------

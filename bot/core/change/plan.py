@@ -48,7 +48,7 @@ def plan(
             if dated.end < now - settings.grace:
                 status_words = settings.cancelled_words if slot.status else ()
                 try:
-                    built = words.build(slot.readings, status_words)
+                    built = words.build(slot.readings, status_words, slot.labels)
                 except words.Unbuildable as why:
                     warnings.append(f"line {slot.line.number}: {why}; left in place")
                     sure = False

@@ -33,7 +33,7 @@ def _check_reasons(page: Page, plan: Plan, change: Change) -> None:
     finished = {
         line.number
         for block in plan.finished
-        for chunk in (block.heading, *block.intro, *block.outro)
+        for chunk in (block.heading, *block.intro, *block.tables, *block.outro)
         if chunk is not None
         for line in chunk.lines
     }

@@ -349,6 +349,8 @@ def date(tokens: Sequence[Token], i: int) -> tuple[Day, Day | None, _Read] | Non
     if found is None:
         return None
     first, last, end = found
+    if weekday is None:
+        weekday, end = _weekday_after(tokens, end)
     if weekday is not None:
         first = replace(first, weekday=weekday)
     if last is None:
@@ -368,6 +370,17 @@ def _weekday(tokens: Sequence[Token], i: int) -> tuple[int | None, int]:
     if _at(tokens, j, T.WORD, "the"):
         j = skip(tokens, j + 1, T.SPACE)
     return v.WEEKDAYS[tokens[i].word], j
+
+
+def _weekday_after(tokens: Sequence[Token], i: int) -> tuple[int | None, int]:
+    """The weekday in brackets after a date: "2 October (Friday)"."""
+    j = skip(tokens, i, T.SPACE)
+    k = skip(tokens, j + 1, T.SPACE)
+    if _at(tokens, j, T.PUNCT, "(") and _at(tokens, k, T.WORD) and tokens[k].word in v.WEEKDAYS:
+        close = skip(tokens, k + 1, T.SPACE)
+        if _at(tokens, close, T.PUNCT, ")"):
+            return v.WEEKDAYS[tokens[k].word], close + 1
+    return None, i
 
 
 def _month_first(tokens: Sequence[Token], i: int) -> tuple[Day, Day | None, int] | None:
@@ -493,7 +506,7 @@ def _range_end(tokens: Sequence[Token], i: int, first: Day) -> tuple[Day | None,
     j = skip(tokens, i, T.SPACE)
     if not (_at(tokens, j, T.PUNCT, *_DASHES) or _at(tokens, j, T.WORD, *v.RANGE_WORDS)):
         return None, i
-    k = skip(tokens, j + 1, T.SPACE)
+    k = skip(tokens, j + 1, T.SPACE, T.STRUCK)  # "5 July - <s>9 July</s> 14 July"
     other = date(tokens, k)
     if other is not None and other[1] is None and first.month:
         return other[0], other[2].end
@@ -917,6 +930,8 @@ def _other_writings(
             end = close
             continue
         other = clock(tokens, k, zone) if opener else None
+        if other and opener == "(" and _closing(tokens, other[1].end, "(") == other[1].end:
+            other = None  # "(15:00 Perth / Taipei)": not one writing of the time; it stays
         previous = (
             next(c for c in reversed(group) if isinstance(c, Clock))
             if any(isinstance(c, Clock) for c in group)

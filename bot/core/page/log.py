@@ -16,7 +16,12 @@ from functools import lru_cache
 from typing import Protocol, overload
 
 from bot.core import dates
+from bot.core.dates import english, vocabulary
+from bot.core.dates.grammar import read_lead
+from bot.core.dates.lexer import T, Token, tokens
+from bot.core.page import tables
 from bot.core.page.model import LogEntry, Page
+from bot.core.wikitext import pieces
 from bot.core.wikitext.lines import Chunk, Kind, Line, lines_between
 from bot.core.wikitext.patterns import LIST_PREFIX
 from bot.core.wikitext.sections import heading_level, heading_title
@@ -149,12 +154,12 @@ def _year(text: str) -> int | None:
 
 
 def _add_entries(group: Group, chunk: Chunk, top: int) -> None:
-    """Top-level items start entries; deeper items, and `:` lines right after an entry, join
-    the entry before them."""
+    """Top-level items start entries, and so do the terms of a definition list (`;date`);
+    deeper items, and `:` lines right after an entry, join the entry before them."""
     for line in chunk.lines:
         entries = group.entries
         joins = entries and entries[-1].last.number + 1 == line.number
-        if chunk.kind is Kind.ITEM and depth(line.text) <= top:
+        if (chunk.kind is Kind.ITEM and depth(line.text) <= top) or is_term(line.text):
             entries.append(Entry(line, line))
         elif joins and (chunk.kind is Kind.ITEM or line.text.startswith(":")):
             entries[-1] = Entry(entries[-1].line, line)
@@ -164,7 +169,19 @@ def read_entries(chunks: list[Chunk]) -> "LogEntries":
     """The log's top-level entries, in page order; their dates are read when asked for."""
     items = [line for c in chunks if c.kind is Kind.ITEM for line in c.lines]
     top = min((depth(line.text) for line in items), default=1)
-    return LogEntries([line for line in items if depth(line.text) <= top])
+    return LogEntries(
+        [
+            line
+            for c in chunks
+            for line in c.lines
+            if (c.kind is Kind.ITEM and depth(line.text) <= top) or is_term(line.text)
+        ]
+    )
+
+
+def is_term(text: str) -> bool:
+    """A definition list's term at the top level (`;June 26, 2023`), which starts an entry."""
+    return text.startswith(";") and not text.startswith(";;")
 
 
 class LogEntries(Sequence[LogEntry]):
@@ -225,122 +242,93 @@ def log_lines(page: Page) -> list[Line]:
 
 # --- a log kept as a wikitable ---------------------------------------------------------------
 
-_TABLE_OPEN = re.compile(r"^\s*\{\|")
-_TABLE_CLOSE = re.compile(r"^\s*\|\}")
-_ROW = re.compile(r"^\s*\|-")
-_CAPTION = re.compile(r"^\s*\|\+")
-#: A cell's attributes before its single `|`: `style="width:20%" | Date`.
-_ATTRIBUTES = re.compile(r"^[^|\[\]{}<>]*?=[^|\[\]{}]*\|(?!\|)")
-_DATE_COLUMN = ("date", "when", "day")
-_TOPIC_COLUMN = ("topic", "subject", "title", "session", "event", "theme", "description")
-
 
 @dataclass(frozen=True)
-class Row:
-    lines: tuple[Line, ...]  # its `|-` line when it has one, then its cell lines
-    cells: tuple[str, ...]
+class DatedRow:
+    """A row of the log's table, with when its session started (read when asked for)."""
+
+    row: tables.Row
     date_column: int
 
     @property
     def start(self) -> datetime | None:
-        if self.date_column >= len(self.cells):
+        if self.date_column >= len(self.row.cells):
             return None
-        return entry_start(self.cells[self.date_column])
+        return entry_start(self.row.cells[self.date_column].text)
 
 
-@dataclass(frozen=True)
-class Table:
-    open: Line
-    close: Line
-    header: Line
-    columns: tuple[str, ...]  # as readers see them, lower case
-    date_column: int
-    topic_column: int | None
-    rows: tuple[Row, ...]
-    inline: bool  # whether rows keep their cells on one line, `| a || b`
-
-
-class TableError(ValueError):
-    """The log is a table whose columns the bot cannot map; carries the line to name."""
-
-    def __init__(self, reason: str, line: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-
-def read_table(page: Page) -> Table | None:
-    """The log's first wikitable, when the log has one; raises TableError when it has no header
-    row naming a date column, since then the bot cannot tell where a date would go."""
+def read_table(page: Page) -> tables.Table | None:
+    """The log's first wikitable, when the log has one; raises tables.TableError when it has
+    no header row naming a date column, since then the bot cannot tell where a date would go."""
     if "{|" not in page.text[page.log.body_start : page.log.end]:
         return None
-    lines = log_lines(page)
-    opened = next((i for i, line in enumerate(lines) if _TABLE_OPEN.match(line.text)), None)
-    if opened is None:
+    found = tables.tables(log_lines(page))
+    return tables.read(found[0], "the log's table") if found else None
+
+
+def dated_rows(table: tables.Table) -> list[DatedRow]:
+    return [DatedRow(row, table.date_column) for row in table.rows]
+
+
+def table_order(table: tables.Table) -> Order:
+    rows = dated_rows(table)
+    return _order_of([r.start for r in _dated_ends(rows)]) or Order.NEWEST_FIRST
+
+
+def table_style(table: tables.Table) -> english.Style:
+    """How the table's date cells write their dates."""
+    column = table.date_column
+    found = [
+        style
+        for row in table.rows[:_STYLE_SAMPLE]
+        if column < len(row.cells) and (style := written_style(row.cells[column].text))
+    ]
+    return max(found, key=found.count) if found else english.DEFAULT
+
+
+# --- the log's own style of writing dates --------------------------------------------------
+
+#: How many of the log's entries are looked at to learn its style: its newest ones say how
+#: its editors write today.
+_STYLE_SAMPLE = 5
+
+
+def date_style(entries: Sequence[Entry]) -> english.Style:
+    """How the log writes its dates, from its first dated entries (the most common style among
+    them); the reference page's style when none is dated."""
+    found: list[english.Style] = []
+    for entry in entries:
+        style = written_style(LIST_PREFIX.sub("", entry.line.text, count=1))
+        if style is not None:
+            found.append(style)
+        if len(found) == _STYLE_SAMPLE:
+            break
+    if not found:
+        return english.DEFAULT
+    return max(found, key=found.count)
+
+
+def written_style(body: str) -> english.Style | None:
+    """The style of the date a line's lead writes, or None when it writes none."""
+    try:
+        toks = tokens(pieces.pieces(body))
+    except pieces.Unreadable:
         return None
-    header: Line | None = None
-    columns: list[str] = []
-    rows: list[list[Line]] = []
-    cells: list[list[str]] = []
-    separator: Line | None = None
-    for line in lines[opened + 1 :]:
-        text = line.text.strip()
-        if _TABLE_CLOSE.match(text):
-            return _table(lines[opened], line, header, columns, rows, cells)
-        if _ROW.match(text):
-            separator = line
-        elif text.startswith("!") and not rows:
-            header = header or line
-            columns += [_cell_text(c) for c in re.split(r"!!|\|\|", text[1:])]
-        elif text.startswith("|") and not _CAPTION.match(text):
-            if separator is not None or not rows:
-                rows.append([separator] if separator is not None else [])
-                cells.append([])
-                separator = None
-            rows[-1].append(line)
-            cells[-1] += [_cell_text(c) for c in text[1:].split("||")]
-        elif text and rows:
-            rows[-1].append(line)  # a cell's text that runs on over several lines
-    raise TableError("the log's table is not closed with |}", lines[opened].number)
+    lead = read_lead(toks)
+    if lead is None:
+        return None
+    used = sorted(lead.used)
+    first = next((toks[i] for i in used if _starts_date(toks[i])), None)
+    if first is None:
+        return None
+    if first.kind is T.NUMBER:
+        order = english.Order.ISO if len(first.text) == 4 else english.Order.DAY_FIRST
+    else:
+        order = english.Order.MONTH_FIRST
+    bold = any(toks[i].kind is T.QUOTES and toks[i].text == "'''" for i in used)
+    dash = next((toks[i].text for i in used if toks[i].text in ("\u2013", "\u2014")), "\u2013")
+    return english.Style(order, bold, dash)
 
 
-def _cell_text(cell: str) -> str:
-    return _ATTRIBUTES.sub("", cell, count=1).strip()
-
-
-def _table(
-    opened: Line,
-    closed: Line,
-    header: Line | None,
-    columns: list[str],
-    rows: list[list[Line]],
-    cells: list[list[str]],
-) -> Table:
-    if header is None:
-        raise TableError("the log's table has no header row (`! Date !! Topic`)", opened.number)
-    names = tuple(" ".join(c.split()).casefold() for c in columns)
-    date = _column(names, _DATE_COLUMN)
-    if date is None:
-        raise TableError(
-            f"no column of the log's table reads as the date (columns: {', '.join(names)})",
-            header.number,
-        )
-    inline = not rows or any("||" in line.text for line in rows[0])
-    return Table(
-        opened,
-        closed,
-        header,
-        names,
-        date,
-        _column(names, _TOPIC_COLUMN),
-        tuple(Row(tuple(r), tuple(c), date) for r, c in zip(rows, cells, strict=True)),
-        inline,
-    )
-
-
-def _column(names: tuple[str, ...], words: tuple[str, ...]) -> int | None:
-    return next((i for i, name in enumerate(names) if any(w in name for w in words)), None)
-
-
-def table_order(table: Table) -> Order:
-    return _order_of([r.start for r in _dated_ends(table.rows)]) or Order.NEWEST_FIRST
+def _starts_date(token: Token) -> bool:
+    return token.kind is T.NUMBER or (token.kind is T.WORD and token.word in vocabulary.MONTHS)

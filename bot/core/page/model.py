@@ -8,7 +8,7 @@ from bot.core.dates.grammar import Stated
 from bot.core.dates.resolve import Session
 from bot.core.page.slots import LineReading
 from bot.core.page.words import SlotWords
-from bot.core.wikitext.lines import Chunk, Line
+from bot.core.wikitext.lines import Chunk, Kind, Line
 from bot.core.wikitext.sections import Section
 from bot.core.wikitext.translate_markup import Markup
 
@@ -34,6 +34,8 @@ class Timeslot:
     owned: tuple[Line, ...] = ()
     #: "cancelled", "postponed" ...: the word that marks a session that was not held.
     status: str | None = None
+    #: For a table row, the column each reading stands in (None for the date cell).
+    labels: tuple[str | None, ...] = ()
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -67,6 +69,11 @@ class EventBlock:
     outro: tuple[Chunk, ...]  # paragraphs after the list that are about this block
     #: Paragraphs next to the block that may or may not be about it: always kept, and named.
     unsure: tuple[Chunk, ...]
+
+    @property
+    def tables(self) -> tuple[Chunk, ...]:
+        """Its lists that are wikitables: their shell leaves with the block's last row."""
+        return tuple(chunk for chunk in self.lists if chunk.kind is Kind.TABLE)
 
     @property
     def items(self) -> Chunk:

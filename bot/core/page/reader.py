@@ -2,10 +2,13 @@
 
 from bot.core.page.log import read_entries
 from bot.core.page.model import Page
+from bot.core.page.slots import names_date, names_date_anywhere
 from bot.core.page.upcoming import read_blocks
 from bot.core.settings import Settings
 from bot.core.wikitext import translate_markup as translate
 from bot.core.wikitext.lines import chunks, hidden_lines, lines_between, section_lines
+from bot.core.wikitext.patterns import LIST_PREFIX
+from bot.core.wikitext.pieces import Unreadable
 from bot.core.wikitext.scan import multiline_spans
 from bot.core.wikitext.sections import Section, find_section, headings, opaque_spans
 from bot.errors import Refusal
@@ -25,8 +28,10 @@ def read_page(text: str, settings: Settings) -> Page:
         text, upcoming.heading.start, upcoming.heading.end, upcoming.heading.line
     )[0]
     upcoming_lines = section_lines(text, upcoming)
-    hidden = hidden_lines(upcoming_lines, _hiding(text, upcoming, opaque))
+    hiding = _hiding(text, upcoming, opaque)
+    hidden = hidden_lines(upcoming_lines, hiding)
     blocks, warnings = read_blocks(upcoming_lines, hidden, markup.units, heading_line, settings)
+    warnings = [*_hidden_sessions(text, upcoming, hiding), *warnings]
     log_lines = section_lines(text, log)
     log_chunks = chunks(log_lines, hidden_lines(log_lines, _hiding(text, log, opaque)))
     return Page(
@@ -50,6 +55,39 @@ def _apart(section: Section, other: Section) -> Section:
     if section.heading.start < other.heading.start < section.end:
         return Section(section.heading, other.heading.start)
     return section
+
+
+def _hidden_sessions(text: str, section: Section, spans: list[tuple[int, int]]) -> list[str]:
+    """Warnings for lines the bot leaves because a template, tag or comment runs over them and
+    something on them names a date: a session written as a template over several lines, a
+    slot whose comment runs on to the next line. A comment that is whole lines of its own (a
+    slot an editor commented out) is left without a word."""
+    warnings = []
+    for start, end in spans:
+        if not (section.body_start <= start < section.end) or "\n" not in text[start:end]:
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        whole = (
+            text[line_start:start].strip() == ""
+            and text[end : line_end if line_end != -1 else len(text)].strip() == ""
+        )
+        if whole and text.startswith("<!--", start):
+            continue
+        if text.startswith("<!--", start):
+            try:
+                dated = names_date(LIST_PREFIX.sub("", text[line_start:start].strip(), count=1))
+            except Unreadable:
+                dated = True
+        else:
+            dated = names_date_anywhere(text[line_start:end])
+        if dated:
+            number = text.count("\n", 0, start) + 1
+            warnings.append(
+                f"line {number}: a template, tag or comment runs from this line over the next; "
+                "the bot never cuts one apart; left in place"
+            )
+    return warnings
 
 
 def _hiding(text: str, section: Section, opaque: list[tuple[int, int]]) -> list[tuple[int, int]]:

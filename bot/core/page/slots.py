@@ -225,6 +225,12 @@ def names_date(body: str) -> bool:
     return _dated(tuple(tokens(wiki.pieces(body))))
 
 
+def names_date_anywhere(text: str) -> bool:
+    """Whether text names a date anywhere, inside its templates and tags too (a session written
+    as a template: `| date = 2024-10-16`)."""
+    return _dated(grammar.lexed(text))
+
+
 def _live_dates(reading: LineReading) -> bool:
     """Whether the line's own text (outside nodes) names a date that is no signature's."""
     return _dated(reading.tokens)

@@ -11,10 +11,11 @@ anything else stays where it is, so standing text is never retired by accident.
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.core.page import tables
 from bot.core.page.model import EventBlock, Timeslot
-from bot.core.page.slots import Unsure, names_date, read_line, read_slot
+from bot.core.page.slots import Unsure, names_date, read_line, read_slot, status_word
 from bot.core.settings import Settings
 from bot.core.wikitext.lines import Chunk, Kind, Line, chunks, kind_of
 from bot.core.wikitext.patterns import LEADING_GLUE, LIST_PREFIX
@@ -33,6 +34,14 @@ _COMMON = frozenset(
     ).split(" ")
 )
 _ITEM_PREFIX = re.compile(r"^[*#:;]+")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+#: Words that make a sentence a supposition, not a notice: "if a call is cancelled".
+_SUPPOSING = re.compile(
+    r"\b(?:if|unless|may|might|could|would|should|whether|case|when|whenever)\b", re.IGNORECASE
+)
+#: A zone named in a time column's header: "Time (UTC)", "time, utc".
+_ZONE_IN_HEADER = re.compile(r"\b(utc|gmt)\b")
+_ZONED = re.compile(r"\b(?:UTC|GMT)\b|[A-Z]{2,4}T\b")
 _DEFINITION = re.compile(r"^[;:]")
 #: English month names and their abbreviations ("Sept" too): the page is English.
 _MONTH_NAMES = (
@@ -89,13 +98,17 @@ def read_blocks(
 ) -> tuple[list[EventBlock], list[str]]:
     """The event blocks of the section, and warnings naming each line the bot cannot place."""
     reader = _Reader(lines, hidden, units, settings)
-    found = [part for chunk in chunks(lines, hidden) for part in _definition_lists_apart(chunk)]
+    found = [
+        part
+        for chunk in chunks(lines, hidden, tables=True)
+        for part in _definition_lists_apart(chunk)
+    ]
     read = [_read_list(reader, chunk) for chunk in found if _is_list(chunk)]
     found_left = [c for c in found if c.first.number not in reader.absorbed]
     index = {c.first.number: i for i, c in enumerate(found_left)}
     lists = {index[c.chunk.first.number]: c for c in read if c.chunk.first.number in index}
     groups = _groups(lists)
-    blocks = _blocks(found_left, lists, groups)
+    blocks = _blocks(found_left, lists, groups, settings)
     reader.warnings.extend(_unplaced(reader, found_left, blocks, lists, heading))
     return blocks, reader.warnings
 
@@ -116,7 +129,7 @@ def _definition_lists_apart(chunk: Chunk) -> list[Chunk]:
 
 
 def _is_list(chunk: Chunk) -> bool:
-    return chunk.kind is Kind.ITEM or (
+    return chunk.kind in (Kind.ITEM, Kind.TABLE) or (
         chunk.kind is Kind.TEXT and all(_DEFINITION.match(line.text) for line in chunk.lines)
     )
 
@@ -128,15 +141,125 @@ def _read_list(reader: _Reader, chunk: Chunk) -> _List:
     """Each item with its sub-items: a deeper item (`**` under `*`, `:` under `;`) belongs to
     the item above it and goes where it goes."""
     read = _List(chunk)
+    if chunk.kind is Kind.TABLE:
+        _read_table(reader, read)
+        return read
     items: list[list[Line]] = []
     for line in chunk.lines:
         if items and _deeper(line.text, items[-1][0].text):
             items[-1].append(line)
         else:
             items.append([line])
+    if chunk.kind is Kind.TEXT:
+        items = _session_groups(items, reader.settings)
     for item in items:
         _read_item(reader, read, item)
     return read
+
+
+def _session_groups(items: list[list[Line]], settings: Settings) -> list[list[Line]]:
+    """A definition list that writes one session as several terms (";Time" over its date, then
+    ";Theme", ";Speakers" over theirs): the terms after a dated one, up to the next dated one,
+    are that session's, and move with it."""
+    groups: list[list[Line]] = []
+    dated = False
+    for item in items:
+        states = _states_a_session(item, settings)
+        if groups and dated and not states and item[0].text.startswith(";"):
+            groups[-1].extend(item)
+        else:
+            groups.append(list(item))
+            dated = states and item[0].text.startswith(";") and len(item) > 1
+    return groups
+
+
+def _states_a_session(item: list[Line], settings: Settings) -> bool:
+    try:
+        return any(read_line(line, settings.zone).lead is not None for line in item)
+    except Unsure:
+        return False
+
+
+def _read_table(reader: _Reader, read: _List) -> None:
+    """Each row of a table of sessions is a slot: its date cell (with the time cell, when the
+    table has one) is its lead, its other cells its words; the join link's column stays out."""
+    try:
+        found = tables.tables(list(read.chunk.lines))
+        table = tables.read(found[0]) if found else None
+    except tables.TableError:
+        table = None
+    if table is None:
+        return
+    zone_words = _header_zone(table)
+    for row in table.rows:
+        try:
+            slot = _row_slot(reader, table, row, zone_words)
+        except Unsure as why:
+            reader.warnings.append(f"line {row.lines[-1].number}: {why}; left in place")
+            read.dated = True
+            read.undated.extend(row.lines)
+            continue
+        if slot is None:
+            read.undated.extend(row.lines)
+            continue
+        read.dated = True
+        read.slots.append(slot)
+
+
+def _header_zone(table: tables.Table) -> str:
+    """The zone a time column's header names ("Time (UTC)"), for times written without one."""
+    column = table.column(tables.Column.TIME)
+    if column is None:
+        return ""
+    found = _ZONE_IN_HEADER.search(table.columns[column])
+    return f" {found.group(1).upper()}" if found else ""
+
+
+def _row_slot(
+    reader: _Reader, table: tables.Table, row: tables.Row, zone_words: str
+) -> Timeslot | None:
+    settings = reader.settings
+    date_column, time_column = table.date_column, table.column(tables.Column.TIME)
+    join = table.column(tables.Column.JOIN)
+    cells = row.cells
+    if date_column >= len(cells):
+        return None
+    home = _cell_line(row, date_column)
+    lead_text = cells[date_column].text
+    if time_column is not None and time_column < len(cells) and cells[time_column].text:
+        time_text = cells[time_column].text
+        lead_text += ", " + time_text + (zone_words if not _ZONED.search(time_text) else "")
+    first = read_line(replace(home, text=lead_text), settings.zone)
+    if first.lead is None:
+        if names_date(lead_text):
+            raise Unsure("its date cell names a date the bot cannot read as the session's")
+        return None
+    if first.lead.sessions[0].problem:
+        raise Unsure(first.lead.sessions[0].problem)
+    skip = {date_column, time_column, join, table.column(tables.Column.DAY)}
+    readings = [first]
+    labels: list[str | None] = [None]
+    for i, cell in enumerate(cells):
+        if i in skip or not cell.text:
+            continue
+        readings.append(read_line(replace(_cell_line(row, i), text=cell.text), settings.zone))
+        labels.append(table.columns[i] if i < len(table.columns) else None)
+    status = status_word(readings, settings.cancelled_words)
+    return Timeslot(
+        line=home,
+        stated=first.lead.sessions,
+        marker=None,
+        readings=tuple(readings),
+        owned=tuple(line for line in row.lines if line.number != home.number),
+        status=status,
+        labels=tuple(labels),
+    )
+
+
+def _cell_line(row: tables.Row, column: int) -> Line:
+    """The line a cell stands on: the row's one cell line, or the column's own line."""
+    lines = [line for line in row.lines if not line.text.lstrip().startswith("|-")]
+    return lines[min(column, len(lines) - 1)] if len(lines) > 1 else lines[0]
 
 
 def _deeper(child: str, parent: str) -> bool:
@@ -270,9 +393,16 @@ def _groups(lists: dict[int, _List]) -> list[list[int]]:
 
 
 def _blocks(
-    found: list[Chunk], lists: dict[int, _List], groups: list[list[int]]
+    found: list[Chunk], lists: dict[int, _List], groups: list[list[int]], settings: Settings
 ) -> list[EventBlock]:
     claimed: set[int] = set()
+    grouped = {i for group in groups for i in group}
+    for i in lists:  # a paragraph that leads up to any list is that list's, even an undated one
+        if i not in grouped:
+            heading, intro, loose = _intro(found, i, claimed)
+            claimed.update(
+                c.first.number for c in (*intro, *loose, *([heading] if heading else []))
+            )
     intros = []
     for group in groups:
         heading, intro, loose = _intro(found, group[0], claimed)
@@ -286,7 +416,8 @@ def _blocks(
         limit = groups[n + 1][0] if n + 1 < len(groups) else len(found)
         outro, unsure = _outro(found, group[-1], limit, title, claimed)
         claimed.update(c.first.number for c in outro)
-        slots = tuple(s for i in group for s in lists[i].slots)
+        said = _block_status((*intro, *outro), settings)
+        slots = tuple(replace(s, status=s.status or said) for i in group for s in lists[i].slots)
         undated = tuple(line for i in group for line in lists[i].undated)
         blocks.append(
             EventBlock(
@@ -301,6 +432,27 @@ def _blocks(
             )
         )
     return blocks
+
+
+def _block_status(paragraphs: tuple[Chunk, ...], settings: Settings) -> str | None:
+    """The word that marks the block's sessions as not held, when its announcement, notice or
+    outro says so plainly ("this series of office hours is cancelled"); a sentence that only
+    supposes it ("if a call is cancelled, ...") says nothing."""
+    for chunk in paragraphs:
+        for line in chunk.lines:
+            for sentence in _SENTENCE.split(line.text):
+                if _SUPPOSING.search(sentence):
+                    continue
+                try:
+                    word = status_word(
+                        [read_line(replace(line, text=sentence), settings.zone)],
+                        settings.cancelled_words,
+                    )
+                except Unsure:
+                    continue
+                if word:
+                    return word
+    return None
 
 
 def _intro(
@@ -400,7 +552,8 @@ def _unplaced(
         if line.number in placed or line.number in reader.hidden or line.number in reader.absorbed:
             continue
         kind = kind_of(line.text)
-        if kind in (Kind.BLANK, Kind.GLUE) or not _names_a_date(line.text):
+        text = heading_title(line.text) or "" if kind is Kind.HEADING else line.text
+        if kind in (Kind.BLANK, Kind.GLUE) or not _names_a_date(text):
             continue
         what = {Kind.TABLE: "a table row", Kind.HEADING: "a heading"}.get(kind, "text")
         if kind is Kind.TABLE:

@@ -23,7 +23,10 @@ _MEETING_HOSTS = (
     r"|teams\.live\.com|webex\.com|meet\.jit\.si|whereby\.com|bluejeans\.com"
     r"|gotomeeting\.com|global\.gotomeeting\.com)"
 )
-_MEETING_URL = re.compile(rf"(?:https?:)?//{_MEETING_HOSTS}(?:[/?#:]|$)", re.IGNORECASE)
+#: A meeting link; a recording on the same host (`zoom.us/rec/...`) is for readers and stays.
+_MEETING_URL = re.compile(
+    rf"(?:https?:)?//{_MEETING_HOSTS}(?!/rec(?:ording)?s?/)(?:[/?#:]|$)", re.IGNORECASE
+)
 _TIME_URL = re.compile(
     r"//(?:zonestamp\.toolforge\.org|(?:www\.)?timeanddate\.com/worldclock/)", re.IGNORECASE
 )
@@ -43,9 +46,11 @@ _JOIN_TEXT = re.compile(
     r"|\bfind your local number\b:?",
     re.IGNORECASE,
 )
+#: A passcode and its value: after a colon or "is", a placeholder (a <tvar>) or a word that
+#: holds a digit or a sign ("512731", "g.5cyBP."); "the passcode is sent to you" holds none.
 _PASSCODE = re.compile(
-    r"\b(?:passcode|password|pass code|pwd)\b\s*(?:is\s*)?[:=]?\s*"
-    rf"(?:{_PLACEHOLDER}|[^\s|;,)\ue000-\uf8ff]+)",
+    r"\b(?:passcode|password|pass code|pwd)\b\s*(?:is\s*|[:=]\s*)"
+    rf"(?:{_PLACEHOLDER}|(?=[^\s|;,)]*[0-9!@#$%^&*.?_+=-])[^\s|;,)\ue000-\uf8ff]+)",
     re.IGNORECASE,
 )
 #: Words that say a password is a recording's, which readers need, not the meeting's.
@@ -75,16 +80,72 @@ class Unbuildable(Exception):
 
 
 @dataclass(frozen=True)
+class Field:
+    """A part of a slot's words with what it is: a table cell's column ("notes / theme"), or
+    the label a sub-bullet opens with ("host" for "Host: [[User:A|A]]"); None for neither."""
+
+    label: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class SlotWords:
     own_text: str  # the first line's words
     notes: tuple[str, ...]  # each further line's words, empty ones left out
+    fields: tuple[Field, ...]  # every non-empty part, own text first, for a table's columns
 
 
-def build(readings: tuple[LineReading, ...], status_words: tuple[str, ...]) -> SlotWords:
-    """The words of a slot's lines (its own line first)."""
-    first, *rest = readings
-    notes = tuple(text for text in (line_words(r, status_words) for r in rest) if text)
-    return SlotWords(line_words(first, status_words), notes)
+#: Terms that only name when a session is: ";Time" over its date.
+_WHEN_TERMS = frozenset({"time", "date", "when", "date and time", "time and date", "schedule"})
+#: "Host:", "Recording:", "Topic(s):" at the start of a sub-bullet's words, bold or not.
+_LABEL = re.compile(r"^(?:'{2,3})?([A-Za-z][A-Za-z ()/]{0,30}?)(?:'{2,3})?\s*:\s*(?:'{2,3})?\s*")
+
+
+def build(
+    readings: tuple[LineReading, ...],
+    status_words: tuple[str, ...],
+    labels: tuple[str | None, ...] = (),
+) -> SlotWords:
+    """The words of a slot's lines (its own line first); `labels` names the column of each
+    reading of a table row. A definition list's term and its definition are one part ("Theme:
+    Machine translation"); a first term that only names the date (";Time") goes with it."""
+    texts = [line_words(reading, status_words) for reading in readings]
+    if labels:
+        fields = tuple(Field(labels[i], text) for i, text in enumerate(texts) if text)
+        return SlotWords(texts[0], tuple(t for t in texts[1:] if t), fields)
+    parts: list[tuple[Field, str]] = []  # each part as a field, and as a note's text
+    i = 0
+    while i < len(readings):
+        pair = _is_pair(readings, i)
+        if pair and i == 0 and texts[0].casefold() in _WHEN_TERMS:
+            parts.append((Field(None, texts[1]), texts[1]))
+            i += 2
+        elif pair and i > 0:
+            term, definition = texts[i], texts[i + 1]
+            note = f"{term}: {definition}" if term and definition else term or definition
+            parts.append((Field(term.casefold() or None, definition or term), note))
+            i += 2
+        else:
+            found = _LABEL.match(texts[i]) if i else None
+            if found and texts[i][found.end() :]:
+                label = found.group(1).strip().casefold()
+                parts.append((Field(label, texts[i][found.end() :]), texts[i]))
+            else:
+                parts.append((Field(None, texts[i]), texts[i]))
+            i += 1
+    own = parts[0][1] if parts else ""
+    notes = tuple(note for _, note in parts[1:] if note)
+    return SlotWords(own, notes, tuple(f for f, note in parts if note))
+
+
+def _is_pair(readings: tuple[LineReading, ...], i: int) -> bool:
+    """A term (`;Theme`) with its definition (`: ...`) on the next line."""
+    return (
+        i + 1 < len(readings)
+        and readings[i].prefix.startswith(";")
+        and readings[i + 1].prefix.startswith(":")
+        and readings[i].lead is None
+    )
 
 
 def line_words(reading: LineReading, status_words: tuple[str, ...] = ()) -> str:
@@ -235,7 +296,9 @@ def _fold(gap: re.Match[str]) -> str:
     if gap.start() == 0 or gap.end() == len(whole):
         return ""
     separator = next((c for c in gap.group() if c in _SEPARATORS), "")
-    return f"{separator} " if separator else " "
+    if not separator:
+        return " "
+    return f"{separator} " if separator in ",;:." else f" {separator} "
 
 
 def _without_empty_pairs(flat: str, reading: LineReading) -> str:

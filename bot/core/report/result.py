@@ -33,7 +33,14 @@ class Result:
         return {
             "changed": self.changed,
             "summary": self.summary,
-            "moved": [{"start": iso(s.start), "text": s.slot.line.text} for s in self.moves],
+            "moved": [
+                {
+                    "start": iso(s.start),
+                    "text": s.slot.line.text,
+                    "lines": [line.text for line in s.slot.lines],
+                }
+                for s in self.moves
+            ],
             "retired": list(self.dropped_paragraphs),
             "warnings": list(self.warnings),
             "units": {

@@ -97,7 +97,7 @@ def hidden_lines(lines: list[Line], opaque: list[tuple[int, int]]) -> frozenset[
     first, last = lines[0].start, lines[-1].end
     starts = [line.start for line in lines]
     hidden: set[int] = set()
-    for start, end in opaque[bisect.bisect_left(opaque, (first, -1)) - 1 if opaque else 0 :]:
+    for start, end in opaque[max(bisect.bisect_left(opaque, (first, -1)) - 1, 0) :]:
         if start >= last:
             break
         if end <= first or not _crosses_line(lines, starts, start, end):
@@ -115,21 +115,36 @@ def _crosses_line(lines: list[Line], starts: list[int], start: int, end: int) ->
     return end > line.start + len(line.text)
 
 
-def chunks(lines: list[Line], hidden: frozenset[int] = frozenset()) -> list[Chunk]:
+def chunks(
+    lines: list[Line], hidden: frozenset[int] = frozenset(), *, tables: bool = False
+) -> list[Chunk]:
     """Groups lines into paragraphs, lists and headings; blank, glue, table and hidden lines
-    separate them and belong to none."""
+    separate them and belong to none. With `tables`, a wikitable (from `{|` to its `|}`) is a
+    chunk of its own, whatever lines it holds."""
     found: list[Chunk] = []
     run: list[Line] = []
     run_kind = Kind.TEXT  # the kind of the lines in `run`; meaningless while it is empty
+    depth = 0  # of the wikitables open at the line
     for line in lines:
         kind = Kind.HIDDEN if line.number in hidden else kind_of(line.text)
+        if (tables and kind is Kind.TABLE) or depth:
+            depth += _table_depth_change(line.text) if kind is not Kind.HIDDEN else 0
+            kind = Kind.TABLE if tables else kind
         if run and (kind is not run_kind or kind is Kind.HEADING):
             found.append(Chunk(run_kind, tuple(run)))
             run = []
-        if kind in (Kind.BLANK, Kind.GLUE, Kind.TABLE, Kind.HIDDEN):
+        if kind in (Kind.BLANK, Kind.GLUE, Kind.HIDDEN) or (kind is Kind.TABLE and not tables):
             continue
         run.append(line)
         run_kind = kind
+        if kind is Kind.TABLE and depth <= 0:
+            found.append(Chunk(run_kind, tuple(run)))
+            run, depth = [], 0
     if run:
         found.append(Chunk(run_kind, tuple(run)))
     return found
+
+
+def _table_depth_change(text: str) -> int:
+    stripped = text.lstrip()
+    return 1 if stripped.startswith("{|") else -1 if stripped.startswith("|}") else 0

@@ -37,7 +37,10 @@ OWN_UNIT = re.compile(
 )
 
 #: What readers never see: translate tags, comments (markers among them), <languages />, spaces.
-GLUE = re.compile(rf"{TRANSLATE_TAG}|<!--.*?-->|<languages\s*/>|\s+")
+GLUE = re.compile(
+    rf"{TRANSLATE_TAG}|<!--.*?-->|<languages\s*/>|</?(?:onlyinclude|noinclude)\s*>|\s+",
+    re.IGNORECASE,
+)
 #: Glue at the start of a line, before the text a reader sees.
 LEADING_GLUE = re.compile(r"^(?:\s+|<translate(?:\s+nowrap)?\s*>|<!--.*?-->)*")
 
