@@ -244,6 +244,6 @@ def read(table: Table, name: str = "the table") -> Table:
     if table.column_of(Column.DATE) is None and table.column_of(Column.DAY) is None:
         names = ", ".join(table.columns)
         raise TableError(
-            f"no column of the table reads as the date (columns: {names})", table.header.number
+            f"no column of {name} reads as the date (columns: {names})", table.header.number
         )
     return table
