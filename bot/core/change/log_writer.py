@@ -9,17 +9,23 @@ combine it with the removals from "Upcoming" without either depending on the oth
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.core.change import table_rows
+from bot.core.change import call_entries, table_rows
 from bot.core.change.render import Renderer
 from bot.core.dates import english
+from bot.core.page.calls import DATE_NAMES, Call, calls
 from bot.core.page.log import (
     Entry,
     Group,
     Log,
     Order,
     date_style,
+    dated_ends,
     dated_rows,
+    entry_start,
+    log_lines,
+    order_of,
     place,
     read_log,
     read_table,
@@ -86,6 +92,9 @@ class _Written:
 def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWrite:
     """One entry per moved session, at its place in the log's own order and shape."""
     log = read_log(page)
+    entries_as_calls = calls(log_lines(page)) if not log.entries else []
+    if entries_as_calls:
+        return _write_calls(page, entries_as_calls, moves)
     if not log.entries and not log.grouped:
         try:
             table = read_table(page)
@@ -399,6 +408,40 @@ def _new_list(
 
 
 # --- a log kept as a table ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DatedCall:
+    call: Call
+
+    @property
+    def start(self) -> datetime | None:
+        value = self.call.value(*DATE_NAMES)
+        return entry_start(value) if value else None
+
+
+def _write_calls(page: Page, found: list[Call], moves: tuple[DatedSlot, ...]) -> LogWrite:
+    """A call of the log's template per session (bot.core.change.call_entries), beside the
+    call its date puts it next to, never inside one."""
+    written = _Written()
+    dated = [_DatedCall(call) for call in found]
+    order = order_of([d.start for d in dated_ends(dated)]) or Order.NEWEST_FIRST
+    style = call_entries.style(found)
+    for session in sorted(moves, key=lambda s: (_rank(s, order), s.slot.line.number)):
+        place_at = place(dated, session.start, order)
+        index, after = place_at if place_at is not None else (0, False)
+        neighbour = found[index]
+        body = call_entries.entry(neighbour, session, style)
+        if after:
+            offset = neighbour.lines[-1].end
+            body = [*line_break_before(page, offset), *body]
+        else:
+            offset = neighbour.lines[0].start
+        if session.slot.marker:
+            written.dropped.add(session.slot.marker)
+        written.entries.append(body[0])
+        written.insertions.append((_rank(session, order), Insertion(offset, tuple(body))))
+    return written.result()
 
 
 def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWrite:

@@ -95,7 +95,7 @@ class Log:
         groups = [preferred] if preferred is not None else []
         groups += [g for g in self.groups if g is not preferred]
         for group in groups:
-            order = _order_of([e.start for e in _dated_ends(group.entries)])
+            order = order_of([e.start for e in dated_ends(group.entries)])
             if order is not None:
                 return order
         return Order.NEWEST_FIRST
@@ -108,7 +108,7 @@ class Log:
         return self.entry_order()
 
 
-def _dated_ends(entries: Sequence[Dated]) -> list[Dated]:
+def dated_ends(entries: Sequence[Dated]) -> list[Dated]:
     """The first and the last entry with a date (reading from each end only as far as needed)."""
     first = next((i for i, e in enumerate(entries) if e.start is not None), None)
     if first is None:
@@ -117,7 +117,7 @@ def _dated_ends(entries: Sequence[Dated]) -> list[Dated]:
     return [entries[first], entries[last]] if last != first else [entries[first]]
 
 
-def _order_of(starts: list[datetime | None]) -> Order | None:
+def order_of(starts: list[datetime | None]) -> Order | None:
     if len(starts) < 2 or starts[0] == starts[-1]:
         return None
     assert starts[0] is not None and starts[-1] is not None
@@ -272,7 +272,7 @@ def dated_rows(table: tables.Table) -> list[DatedRow]:
 
 def table_order(table: tables.Table) -> Order:
     rows = dated_rows(table)
-    return _order_of([r.start for r in _dated_ends(rows)]) or Order.NEWEST_FIRST
+    return order_of([r.start for r in dated_ends(rows)]) or Order.NEWEST_FIRST
 
 
 def table_style(table: tables.Table) -> english.Style:

@@ -36,6 +36,8 @@ class Timeslot:
     status: str | None = None
     #: For a table row, the column each reading stands in (None for the date cell).
     labels: tuple[str | None, ...] = ()
+    #: For a session written as a template call, the template: the call moves whole.
+    call: str | None = None
 
     @property
     def lines(self) -> tuple[Line, ...]:

@@ -1,5 +1,6 @@
 """Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
 
+from bot.core.page.calls import calls
 from bot.core.page.log import read_entries
 from bot.core.page.model import Page
 from bot.core.page.slots import names_date, names_date_anywhere
@@ -30,9 +31,12 @@ def read_page(text: str, settings: Settings) -> Page:
     upcoming_lines = section_lines(text, upcoming)
     hiding = _hiding(text, upcoming, opaque)
     hidden = hidden_lines(upcoming_lines, hiding)
-    blocks, warnings = read_blocks(upcoming_lines, hidden, markup.units, heading_line, settings)
-    warnings = [*_hidden_sessions(text, upcoming, hiding), *warnings]
     log_lines = section_lines(text, log)
+    log_templates = frozenset(call.key for call in calls(log_lines))
+    blocks, warnings = read_blocks(
+        upcoming_lines, hidden, markup.units, heading_line, settings, log_templates
+    )
+    warnings = [*_hidden_sessions(text, upcoming, hiding), *warnings]
     log_chunks = chunks(log_lines, hidden_lines(log_lines, _hiding(text, log, opaque)))
     return Page(
         text,

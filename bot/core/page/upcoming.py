@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 
-from bot.core.page import tables
+from bot.core.page import calls, tables
 from bot.core.page.model import EventBlock, Timeslot
 from bot.core.page.slots import Unsure, names_date, read_line, read_slot, status_word
 from bot.core.settings import Settings
@@ -72,6 +72,7 @@ class _Reader:
     hidden: frozenset[int]
     units: tuple[Unit, ...]
     settings: Settings
+    log_templates: frozenset[str]
     warnings: list[str] = field(default_factory=list)
     #: Lines a slot owns beyond its list (the rest of its unit): not read as paragraphs.
     absorbed: set[int] = field(default_factory=set)
@@ -95,9 +96,12 @@ def read_blocks(
     units: tuple[Unit, ...],
     heading: Line,
     settings: Settings,
+    log_templates: frozenset[str] = frozenset(),
 ) -> tuple[list[EventBlock], list[str]]:
-    """The event blocks of the section, and warnings naming each line the bot cannot place."""
-    reader = _Reader(lines, hidden, units, settings)
+    """The event blocks of the section, and warnings naming each line the bot cannot place.
+    `log_templates` names the templates the log's entries are calls of: a session written as
+    a call of one of them moves into the log whole."""
+    reader = _Reader(lines, hidden, units, settings, log_templates)
     found = [
         part
         for chunk in chunks(lines, hidden, tables=True)
@@ -129,8 +133,10 @@ def _definition_lists_apart(chunk: Chunk) -> list[Chunk]:
 
 
 def _is_list(chunk: Chunk) -> bool:
-    return chunk.kind in (Kind.ITEM, Kind.TABLE) or (
-        chunk.kind is Kind.TEXT and all(_DEFINITION.match(line.text) for line in chunk.lines)
+    return (
+        chunk.kind in (Kind.ITEM, Kind.TABLE)
+        or _is_calls(chunk)
+        or (chunk.kind is Kind.TEXT and all(_DEFINITION.match(line.text) for line in chunk.lines))
     )
 
 
@@ -143,6 +149,9 @@ def _read_list(reader: _Reader, chunk: Chunk) -> _List:
     read = _List(chunk)
     if chunk.kind is Kind.TABLE:
         _read_table(reader, read)
+        return read
+    if _is_calls(chunk):
+        _read_calls(reader, read)
         return read
     items: list[list[Line]] = []
     for line in chunk.lines:
@@ -204,6 +213,55 @@ def _read_table(reader: _Reader, read: _List) -> None:
             continue
         read.dated = True
         read.slots.append(slot)
+
+
+def _is_calls(chunk: Chunk) -> bool:
+    """Lines that are each a session written as a template call with a date parameter."""
+    if chunk.kind is not Kind.TEXT or not chunk.first.text.lstrip().startswith("{{"):
+        return False
+    found = calls.calls(list(chunk.lines))
+    return sum(len(c.lines) for c in found) == len(chunk.lines) and all(
+        c.value(*calls.DATE_NAMES) is not None for c in found
+    )
+
+
+def _read_calls(reader: _Reader, read: _List) -> None:
+    """Each call is a slot: its date and time parameters are its lead. It moves whole, and
+    only into a log whose entries are calls of the same template."""
+    settings = reader.settings
+    for call in calls.calls(list(read.chunk.lines)):
+        read.dated = True
+        first = call.lines[0]
+        if call.key not in reader.log_templates or call.multiline:
+            reader.warnings.append(
+                f"line {first.number}: a session written as the template {{{{{call.name}}}}} "
+                "moves only into a log of the same template, one call a line; left in place"
+            )
+            read.undated.extend(call.lines)
+            continue
+        lead_text = call.value(*calls.DATE_NAMES) or ""
+        time = call.value(*calls.TIME_NAMES)
+        reading = read_line(
+            replace(first, text=f"{lead_text}, {time}" if time else lead_text), settings.zone
+        )
+        if reading.lead is None or reading.lead.sessions[0].problem:
+            reader.warnings.append(
+                f"line {first.number}: its date parameter {lead_text!r} is no date the bot can "
+                "trust; left in place"
+            )
+            read.undated.extend(call.lines)
+            continue
+        source = read_line(first, settings.zone)
+        read.slots.append(
+            Timeslot(
+                line=first,
+                stated=reading.lead.sessions,
+                marker=None,
+                readings=(source,),
+                status=status_word([source], settings.cancelled_words),
+                call=call.key,
+            )
+        )
 
 
 def _header_zone(table: tables.Table) -> str:
