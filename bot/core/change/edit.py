@@ -37,6 +37,8 @@ class Change:
     dropped_units: tuple[str, ...]
     dropped_paragraphs: tuple[str, ...]
     placeholder: bool
+    #: Live markup the bot writes itself (its templates' wording, the log's own template).
+    allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
         dropped_units=_ordered(log.dropped | units.dropped),
         dropped_paragraphs=paragraphs,
         placeholder=placeholder is not None,
+        allowed=(*log.allowed, *(renderer.placeholder_markup if placeholder else ())),
     )
 
 

@@ -64,6 +64,9 @@ class LogWrite:
     changed: frozenset[str]
     #: Markers of timeslots whose entry goes into a log without units of its own.
     dropped: frozenset[str]
+    #: Live markup the entries hold by the bot's own writing (the wording of its templates,
+    #: the log's own template), for the safety net.
+    allowed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,6 +78,7 @@ class _Written:
     carried: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
     dropped: set[str] = field(default_factory=set)
+    allowed: list[str] = field(default_factory=list)
     style: english.Style = english.DEFAULT  # how the log writes its dates
 
     def result(self) -> LogWrite:
@@ -86,6 +90,7 @@ class _Written:
             frozenset(self.carried),
             frozenset(self.changed),
             frozenset(self.dropped),
+            tuple(self.allowed),
         )
 
 
@@ -234,6 +239,7 @@ def _entry_lines(
     marker_line = style == "unit" and neighbour is not None and _marker_on_own_line(page, line)
     for session in sessions:
         text = renderer.log_entry(session, written.style)
+        written.allowed.extend(renderer.own_markup)
         marker = session.slot.marker
         carried = False
         if prefix.startswith(";") and style == "line":
@@ -432,6 +438,8 @@ def _write_calls(page: Page, found: list[Call], moves: tuple[DatedSlot, ...]) ->
         index, after = place_at if place_at is not None else (0, False)
         neighbour = found[index]
         body = call_entries.entry(neighbour, session, style)
+        if session.slot.call is None:
+            written.allowed.append(f"template:{' '.join(neighbour.name.split())}")
         if after:
             offset = neighbour.lines[-1].end
             body = [*line_break_before(page, offset), *body]

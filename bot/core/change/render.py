@@ -17,6 +17,7 @@ from markupsafe import Markup
 from bot.core.dates import english
 from bot.core.dates.resolve import Session
 from bot.core.page.model import DatedSlot
+from bot.core.wikitext import liveness
 from bot.errors import Refusal
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ _ESCAPES = {
     "|": "&#124;",
     "~": "&#126;",
 }
-_SPECIAL = re.compile(r"[<>\[\]{}|~]|'(?=')|&(?=#?\w+;)|__|^[*#:;=]|\s+")
+_SPECIAL = re.compile(
+    r"[<>\[\]{}|~]|'(?=')|&(?=#?\w+;)|__|^[*#:;=]|:(?=//)|\s+"
+)  # ":" of "https://": a free URL
 
 
 def escape_wikitext(value: object) -> Markup:
@@ -133,6 +136,31 @@ class Renderer:
             notes=tuple(Markup(note) for note in words.notes),
             status=dated.slot.status or "",
         )
+
+    @cached_property
+    def own_markup(self) -> tuple[str, ...]:
+        """The live markup the log entry template writes itself, whatever the slot says: what
+        the safety net lets an entry hold beyond the slot's own."""
+        sample = datetime(2023, 6, 26, 12, tzinfo=UTC)
+        session = Session(sample, sample + timedelta(hours=1), True, True)
+        text = self.render(
+            LOG_ENTRY,
+            when=Markup(english.session(session)),
+            start=sample,
+            end=session.end,
+            has_time=True,
+            has_end=True,
+            sessions=(session,),
+            topic="Topic",
+            own_text=Markup("words"),
+            notes=(Markup("words"),),
+            status="",
+        )
+        return tuple(liveness.live_markup(text).elements())
+
+    @cached_property
+    def placeholder_markup(self) -> tuple[str, ...]:
+        return tuple(liveness.live_markup(self.placeholder()).elements())
 
     def placeholder(self) -> str:
         return self.render(PLACEHOLDER)

@@ -3,20 +3,27 @@ one the plan accounts for. It compares the two texts themselves, not the edit th
 so a mistake in building the edit cannot hide from it."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from bot.core.change.edit import Change
 from bot.core.change.plan import Plan
 from bot.core.page.model import Page
+from bot.core.wikitext import liveness
 from bot.core.wikitext import translate_markup as translate
 from bot.core.wikitext.lines import is_glue
+from bot.core.wikitext.pieces import Unreadable
+from bot.core.wikitext.scan import opaque_spans
 from bot.errors import Refusal
 
 
 def verify(page: Page, plan: Plan, change: Change) -> None:
-    """Refuses (exit 3) a change that loses, alters or adds anything unaccounted for."""
+    """Refuses (exit 3) a change that loses, alters or adds anything unaccounted for, that makes
+    live what was inert, or that writes inside a template, tag or comment."""
     _check_reasons(page, plan, change)
     _check_rewritten(change)
-    _check_lines(page.text, change)
+    inserted = _check_lines(page.text, change)
+    _check_nothing_became_live(page.text, change, inserted)
+    _check_nothing_inside(page, inserted)
     _check_markers(page.text, change)
     _check_valid(change.text)
     if len(change.entries) != len(plan.moves):
@@ -65,27 +72,96 @@ def _check_rewritten(change: Change) -> None:
             raise Refusal(f"safety check: line {number} would be rewritten to {text!r}", number)
 
 
-def _check_lines(old_text: str, change: Change) -> None:
-    """Kept lines appear in the new text in order; everything else new was declared."""
+@dataclass(frozen=True)
+class _Inserted:
+    """A new line, and the old line it stands before (its number; one past the last at the end)."""
+
+    text: str
+    before: int
+
+
+def _check_lines(old_text: str, change: Change) -> list[_Inserted]:
+    """Kept lines appear in the new text in order; everything else new was declared. Returns
+    the new lines, each with where it stands among the old ones."""
     new = change.text.split("\n")
-    unmatched: list[str] = []
+    found: list[_Inserted] = []
     j = 0
-    for number, line in enumerate(old_text.split("\n"), start=1):
+    old_lines = old_text.split("\n")
+    for number, line in enumerate(old_lines, start=1):
         if number in change.removed:
             continue
         while j < len(new) and new[j] != line:
-            unmatched.append(new[j])
+            found.append(_Inserted(new[j], number))
             j += 1
         if j == len(new):
             raise Refusal("safety check: this line would be lost or altered", number)
         j += 1
-    unmatched.extend(new[j:])
+    found.extend(_Inserted(text, len(old_lines) + 1) for text in new[j:])
+    unmatched = [x.text for x in found]
     if Counter(unmatched) != Counter(change.inserted):
         surplus = Counter(unmatched) - Counter(change.inserted)
         what = next(iter(surplus), None) or next(
             iter(Counter(change.inserted) - Counter(unmatched))
         )
         raise Refusal(f"safety check: the new text differs by a line not accounted for: {what!r}")
+    return found
+
+
+def _check_nothing_became_live(old_text: str, change: Change, inserted: list[_Inserted]) -> None:
+    """Every template, link, tag, magic word, signature, substitution and category live in the
+    new lines was live in the lines they replace, or is the bot's own writing (its templates'
+    wording, the log's own template): nothing an editor made inert goes live by the edit."""
+    old_lines = old_text.split("\n")
+    removed = [old_lines[number - 1] for number in change.removed]
+    before: Counter[str] = Counter(change.allowed)
+    for text in removed:
+        before += _live(text, strict=False)
+    after: Counter[str] = Counter()
+    for line in inserted:
+        after += _live(line.text, strict=True)
+    became = after - before
+    if became:
+        what = ", ".join(sorted(became))
+        number = next((x.before for x in inserted if _live(x.text, strict=True) & became), None)
+        raise Refusal(f"safety check: the change would make {what} live", number)
+
+
+def _live(text: str, *, strict: bool) -> Counter[str]:
+    """A line's live markup; a new line beyond the bounds is refused, an old one counts for
+    nothing (which only makes the check stricter)."""
+    try:
+        return liveness.live_markup(text)
+    except Unreadable:
+        if strict:
+            raise Refusal("safety check: a new line is beyond what the bot reads") from None
+        return Counter()
+
+
+def _check_nothing_inside(page: Page, inserted: list[_Inserted]) -> None:
+    """No new line stands inside a template call, a tag or a comment that spans lines, and no
+    new line leaves one open: what the bot writes stands between whole nodes."""
+    starts = page.line_starts
+    for line in inserted:
+        at = starts[line.before - 1] if line.before - 1 < len(starts) else len(page.text)
+        inside = next((s for s in page.spans if s[0] < at < s[1]), None)
+        if inside is not None:
+            number = page.text.count("\n", 0, inside[0]) + 1
+            raise Refusal(
+                f"safety check: a new line would stand inside the template, tag or comment "
+                f"that opens on line {number}",
+                number,
+            )
+        if _leaves_open(line.text):
+            raise Refusal(
+                f"safety check: the new line {line.text!r} leaves markup open", line.before
+            )
+
+
+def _leaves_open(text: str) -> bool:
+    if text.count("{{") != text.count("}}") or text.count("[[") != text.count("]]"):
+        return True
+    spans = opaque_spans(text)
+    return any(end == len(text) and not text.endswith(("-->", ">")) for _, end in spans)
 
 
 def _check_markers(old_text: str, change: Change) -> None:

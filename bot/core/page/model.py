@@ -1,8 +1,10 @@
 """The page model: what the bot understands of a page, from its two sections to each slot."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from bot.core.dates.grammar import Stated
 from bot.core.dates.resolve import Session
@@ -130,6 +132,14 @@ class Page:
     log_chunks: list[Chunk]
     entries: Sequence[LogEntry]  # read lazily: placement needs only a few dates
     warnings: list[str]
+    #: Comments, opaque elements, and templates and tags over several lines in the two
+    #: sections, sorted: nothing is ever written inside one.
+    spans: tuple[tuple[int, int], ...] = ()
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """The offset where each line starts (line n at index n - 1)."""
+        return [0, *(found.end() for found in re.finditer("\n", self.text))]
 
     @property
     def uses_translate(self) -> bool:

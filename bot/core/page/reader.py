@@ -37,7 +37,8 @@ def read_page(text: str, settings: Settings) -> Page:
         upcoming_lines, hidden, markup.units, heading_line, settings, log_templates
     )
     warnings = [*_hidden_sessions(text, upcoming, hiding), *warnings]
-    log_chunks = chunks(log_lines, hidden_lines(log_lines, _hiding(text, log, opaque)))
+    log_hiding = _hiding(text, log, opaque)
+    log_chunks = chunks(log_lines, hidden_lines(log_lines, log_hiding))
     return Page(
         text,
         markup,
@@ -50,6 +51,7 @@ def read_page(text: str, settings: Settings) -> Page:
         log_chunks,
         read_entries(log_chunks),
         warnings,
+        tuple(sorted({*hiding, *log_hiding})),
     )
 
 
