@@ -107,3 +107,70 @@ def test_a_move_without_its_log_entry_is_refused(planned):
     doctored = dataclasses.replace(change, entries=change.entries[:1])
     with pytest.raises(Refusal, match="2 sessions to move but 1 log entries"):
         safety.verify(page, decided, doctored)
+
+
+# --- nothing becomes live, nothing is written inside a node -----------------------------------
+
+
+def doctored_entry(change, entry: str, replacement: str):
+    """The change with one of its log entries rewritten, declared as such."""
+    assert entry in change.text
+    inserted = tuple(replacement if line == entry else line for line in change.inserted)
+    return dataclasses.replace(
+        change, text=change.text.replace(entry, replacement, 1), inserted=inserted
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "~~~~",
+        "{{subst:User:X/payload}}",
+        "[[Category:Spam]]",
+        "__NOINDEX__",
+        "{{Spam}}",
+        "[https://spam.example spam]",
+        "<ref>spam</ref>",
+    ],
+)
+def test_an_entry_that_makes_markup_live_is_refused(planned, payload):
+    page, decided, change = planned
+    entry = change.entries[0]
+    doctored = doctored_entry(change, entry, f"{entry} {payload}")
+    with pytest.raises(Refusal, match="would make .* live"):
+        safety.verify(page, decided, doctored)
+
+
+def test_markup_the_moved_slot_held_live_may_travel_with_it(planned):
+    """The slot's own link arrives in its entry: it was live already."""
+    page, decided, change = planned
+    entry = change.entries[0]
+    link = "[https://wikimedia.zoom.us/j/87082260165 Zoom]"
+    safety.verify(page, decided, doctored_entry(change, entry, f"{entry} {link}"))
+
+
+def test_a_new_line_inside_a_comment_that_spans_lines_is_refused():
+    text = (
+        "== Upcoming Conversation Hours ==\n'''Copyright call'''\n"
+        "* June 26, 2023 @ 12:00 UTC | [https://wikimedia.zoom.us/j/1 Zoom]\n\n"
+        "== Log of Previous Conversation Hours ==\n<!-- older entries:\n"
+        "* May 1, 2023. Topic: Old.\n-->\n* June 1, 2023. Topic: Launch.\n"
+    )
+    settings = Settings()
+    page = read_page(text, settings)
+    decided = plan(page.blocks, utc("2023-07-01T00:00:00"), settings, {}, utc("2023-06-10"))
+    change = edit.build(page, decided, Renderer(settings.templates_dir))
+    safety.verify(page, decided, change)
+    entry = change.entries[0]
+    moved_inside = change.text.replace(entry + "\n", "").replace(
+        "* May 1, 2023", entry + "\n* May 1, 2023"
+    )
+    with pytest.raises(Refusal, match="inside the template, tag or comment that opens on line 6"):
+        safety.verify(page, decided, dataclasses.replace(change, text=moved_inside))
+
+
+def test_a_new_line_that_leaves_a_comment_open_is_refused(planned):
+    page, decided, change = planned
+    entry = change.entries[0]
+    with pytest.raises(Refusal, match="leaves markup open"):
+        safety.verify(page, decided, doctored_entry(change, entry, f"{entry} <!-- note"))
