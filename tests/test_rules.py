@@ -162,3 +162,117 @@ def test_sessions_that_start_together_keep_the_order_of_the_page():
         "* June 26, 2023 (12:00 UTC). Topic: Copyright hour. (English).",
         "* June 26, 2023 (12:00 UTC). Topic: Hora de conversación. (español).",
     ]
+
+
+# --- the rules of issue 16 that no test pinned ------------------------------------------------
+
+
+def test_a_session_that_ended_exactly_the_grace_period_ago_stays():
+    # It ends at 13:00; the grace is an hour.
+    assert not moved(ONE_SESSION, "2023-06-26T14:00:00", Settings())
+    assert moved(ONE_SESSION, "2023-06-26T14:00:01", Settings())
+
+
+def log_of(text: str) -> list[str]:
+    return text.split("== Log of Previous Conversation Hours ==")[1].strip().split("\n")
+
+
+SAME_START_AS_LOGGED = """\
+== Upcoming Conversation Hours ==
+'''Copyright hour''' Join us.
+* June 26, 2023 @ 12:00 UTC
+
+== Log of Previous Conversation Hours ==
+{entries}
+"""
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        "* June 26, 2023 (12:00 UTC). Topic: Privacy hour.\n* May 1, 2023. Topic: Launch.",
+        "* May 1, 2023. Topic: Launch.\n* June 26, 2023 (12:00 UTC). Topic: Privacy hour.",
+    ],
+    ids=["newest-first", "oldest-first"],
+)
+def test_a_session_that_starts_with_a_logged_one_goes_after_it(entries):
+    result = transform(SAME_START_AS_LOGGED.format(entries=entries), utc("2023-07-01"), Settings())
+    log = log_of(result.text)
+    assert log.index("* June 26, 2023 (12:00 UTC). Topic: Copyright hour.") == (
+        log.index("* June 26, 2023 (12:00 UTC). Topic: Privacy hour.") + 1
+    )
+
+
+def test_a_session_the_log_already_has_leaves_without_a_second_entry():
+    entries = "* June 26, 2023 (12:00 UTC). Topic: Copyright hour.\n* May 1, 2023. Topic: Launch."
+    result = transform(SAME_START_AS_LOGGED.format(entries=entries), utc("2023-07-01"), Settings())
+    assert log_of(result.text) == entries.split("\n")
+    assert "June 26, 2023 @ 12:00 UTC" not in result.text
+    assert result.logged_already == ("* June 26, 2023 @ 12:00 UTC",)
+
+
+YEAR_GROUPS_NEWEST_FIRST = """\
+== Upcoming Conversation Hours ==
+'''Copyright hour''' Join us.
+* January 15, 2024 @ 12:00 UTC
+
+== Log of Previous Conversation Hours ==
+=== 2023 ===
+* March 1, 2023. Topic: Early.
+* June 1, 2023. Topic: Later.
+
+=== 2022 ===
+* October 30, 2022. Topic: Public policy priorities.
+"""
+
+
+def test_the_order_of_year_groups_is_told_from_two_groups():
+    """The groups are newest first though the entries inside them are oldest first: the new
+    year goes on top."""
+    result = transform(YEAR_GROUPS_NEWEST_FIRST, utc("2024-02-01"), Settings())
+    log = log_of(result.text)
+    assert log.index("=== 2024 ===") < log.index("=== 2023 ===")
+
+
+def test_a_tables_date_goes_in_the_column_its_header_names_wherever_it_is():
+    text = ONE_SESSION.replace(
+        "* October 30, 2022. Topic: Public policy priorities.",
+        '{| class="wikitable"\n! Topic !! Recording !! Date\n|-\n'
+        "| Public policy priorities || || October 30, 2022\n|}",
+    )
+    result = transform(text, utc("2023-07-01"), Settings())
+    assert "| Copyright hour ||  || June 26, 2023 (12:00 UTC)" in result.text
+
+
+def test_a_passcode_stays_only_when_its_own_cell_names_a_recording():
+    text = ONE_SESSION.replace(
+        "* June 26, 2023 @ 12:00 UTC",
+        "* June 26, 2023 @ 12:00 UTC | [https://drive.google.com/file/d/1/view Recording] "
+        "(password: Xy7!pq) | [https://wikimedia.zoom.us/j/1 Zoom] | Passcode: 512731",
+    )
+    entry = log_of(transform(text, utc("2023-07-01"), Settings()).text)[0]
+    assert "512731" not in entry
+    assert "(password: Xy7!pq)" in entry
+
+
+def test_a_yearless_line_that_page_history_cannot_date_is_left_with_a_warning():
+    text = ONE_SESSION.replace("June 26, 2023", "Monday, June 26")
+    result = transform(text, utc("2023-07-01"), Settings(), {"* Monday, June 26 @ 12:00 UTC": None})
+    assert not result.changed
+    assert result.warnings == (
+        "line 3: cannot tell from the page history when this yearless date was written; "
+        "left in place",
+    )
+
+
+def test_a_removed_line_may_be_rewritten_only_to_its_tags(planned):
+    page, decided, change = planned
+    number = next(iter(change.removed))
+    for rewritten in ({**change.rewritten, number: "<translate> visible"},):
+        doctored = dataclasses.replace(change, rewritten=rewritten)
+        with pytest.raises(Refusal, match=f"line {number} would be rewritten"):
+            safety.verify(page, decided, doctored)
+    kept = next(n for n in range(1, len(page.text.split("\n"))) if n not in change.removed)
+    doctored = dataclasses.replace(change, rewritten={**change.rewritten, kept: "<translate>"})
+    with pytest.raises(Refusal, match=f"line {kept} would be rewritten"):
+        safety.verify(page, decided, doctored)

@@ -54,6 +54,11 @@ def transform_page(
         changed_units=change.changed_units,
         dropped_units=change.dropped_units,
         placeholder=change.placeholder,
+        logged_already=tuple(
+            dated.slot.line.text
+            for dated in decided.moves
+            if dated.slot.line.number in change.already
+        ),
     )
 
 

@@ -39,6 +39,8 @@ class Change:
     placeholder: bool
     #: Live markup the bot writes itself (its templates' wording, the log's own template).
     allowed: tuple[str, ...] = ()
+    #: Moved slots (by line) whose session the log already has: no second entry.
+    already: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
         dropped_units=_ordered(log.dropped | units.dropped),
         dropped_paragraphs=paragraphs,
         placeholder=placeholder is not None,
+        already=log.already,
         allowed=(*log.allowed, *(renderer.placeholder_markup if placeholder else ())),
     )
 

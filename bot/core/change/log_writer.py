@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.change import call_entries, table_rows
+from bot.core.change.duplicates import same_session
 from bot.core.change.render import Renderer
 from bot.core.dates import english
 from bot.core.page.calls import DATE_NAMES, Call, calls
@@ -67,6 +68,8 @@ class LogWrite:
     #: Live markup the entries hold by the bot's own writing (the wording of its templates,
     #: the log's own template), for the safety net.
     allowed: tuple[str, ...] = ()
+    #: Slots (by line) whose session the log already holds: they leave without an entry.
+    already: tuple[int, ...] = ()
 
 
 @dataclass
@@ -79,6 +82,7 @@ class _Written:
     changed: set[str] = field(default_factory=set)
     dropped: set[str] = field(default_factory=set)
     allowed: list[str] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)
     style: english.Style = english.DEFAULT  # how the log writes its dates
 
     def result(self) -> LogWrite:
@@ -91,6 +95,7 @@ class _Written:
             frozenset(self.changed),
             frozenset(self.dropped),
             tuple(self.allowed),
+            tuple(self.already),
         )
 
 
@@ -109,9 +114,12 @@ def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWr
         if table is not None:
             return _write_rows(page, table, moves)
     batches: dict[_Batch, list[DatedSlot]] = {}
-    for session in moves:
-        batches.setdefault(_batch(log, session), []).append(session)
     written = _Written(style=date_style(log.entries))
+    for session in moves:
+        if _logged_already(log, session):
+            written.already.append(session.slot.line.number)
+            continue
+        batches.setdefault(_batch(log, session), []).append(session)
     for batch, sessions in batches.items():
         year = sessions[0].start.year
         order = log.entry_order(log.group_of(year))
@@ -127,6 +135,18 @@ def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWr
                 page, entries, batch.entry, batch.after, sessions, renderer, written, rank
             )
     return written.result()
+
+
+def _logged_already(log: Log, session: DatedSlot) -> bool:
+    """Whether the log already has the session: an entry next to where it would go, on the same
+    day (at the same time, when both say one) and about the same topic. An editor often logs a
+    session by hand and leaves its slot; logging it twice would be the bot's mistake."""
+    group = log.group_of(session.start.year) if log.grouped else log.groups[0]
+    found = place(group.entries, session.start, log.entry_order(group)) if group else None
+    if group is None or found is None:
+        return False
+    near = group.entries[max(found[0] - 2, 0) : found[0] + 3]
+    return any(same_session(entry.line.text, session) for entry in near)
 
 
 def _rank(session: DatedSlot, order: Order) -> float:

@@ -26,7 +26,7 @@ def verify(page: Page, plan: Plan, change: Change) -> None:
     _check_nothing_inside(page, inserted)
     _check_markers(page.text, change)
     _check_valid(change.text)
-    if len(change.entries) != len(plan.moves):
+    if len(change.entries) + len(change.already) != len(plan.moves):
         raise Refusal(
             f"safety check: {len(plan.moves)} sessions to move but "
             f"{len(change.entries)} log entries written"

@@ -20,6 +20,8 @@ class Result:
     changed_units: tuple[str, ...] = ()
     dropped_units: tuple[str, ...] = ()
     placeholder: bool = False
+    #: Moved slots whose session the log already had: they left without a second entry.
+    logged_already: tuple[str, ...] = ()
     summary: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -42,6 +44,7 @@ class Result:
                 for s in self.moves
             ],
             "retired": list(self.dropped_paragraphs),
+            "logged_already": list(self.logged_already),
             "warnings": list(self.warnings),
             "units": {
                 "moved": list(self.moved_units),
