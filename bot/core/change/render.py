@@ -4,11 +4,10 @@ Templates carry the wording, the bot carries the structure (list prefix, transla
 markers), so an operator can reword an entry without being able to break the page's translation.
 """
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from markupsafe import Markup
 
 from bot.core.dates import english
 from bot.core.dates.resolve import Session
+from bot.core.dates.vocabulary import MONTH_NAMES
 from bot.core.page.model import DatedSlot
 from bot.core.wikitext import liveness
 from bot.errors import Refusal
@@ -63,6 +63,7 @@ def escape_wikitext(value: object) -> Markup:
     return Markup(_SPECIAL.sub(replace, str(value).strip()))
 
 
+@cache
 def template_environment(templates_dir: Path | None) -> "jinja2.Environment":
     """Templates from the operator's folder first, then the package's own. Jinja2 is imported
     here, not when the bot starts: a run with nothing to write never needs it."""
@@ -80,6 +81,8 @@ def template_environment(templates_dir: Path | None) -> "jinja2.Environment":
         finalize=lambda value: value if isinstance(value, Markup) else escape_wikitext(value),
     )
     environment.filters["wikitext"] = escape_wikitext
+    # For the operators' templates of earlier versions: English, whatever the machine's locale.
+    environment.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
     return environment
 
 
@@ -88,11 +91,9 @@ class Renderer:
     #: The operator's folder, searched first; the package's own templates fill in the rest.
     templates_dir: Path | None = None
 
-    @cached_property
+    @property
     def _environment(self) -> "jinja2.Environment":
-        environment = template_environment(self.templates_dir)
-        environment.globals["month_name"] = lambda month: calendar.month_name[month]
-        return environment
+        return template_environment(self.templates_dir)
 
     def render(self, name: str, **values: object) -> str:
         """One line of wikitext; refuses a template that renders markup the bot must own."""

@@ -17,8 +17,7 @@ from typing import Protocol, overload
 
 from bot.core import dates
 from bot.core.dates import english, vocabulary
-from bot.core.dates.grammar import read_lead
-from bot.core.dates.lexer import T, Token, tokens
+from bot.core.dates.lexer import T, Token
 from bot.core.page import tables
 from bot.core.page.model import LogEntry, Page
 from bot.core.wikitext import pieces
@@ -308,13 +307,13 @@ def date_style(entries: Sequence[Entry]) -> english.Style:
     return max(found, key=found.count)
 
 
+@lru_cache(maxsize=4096)
 def written_style(body: str) -> english.Style | None:
     """The style of the date a line's lead writes, or None when it writes none."""
     try:
-        toks = tokens(pieces.pieces(body))
+        toks, lead = dates.read(body)
     except pieces.Unreadable:
         return None
-    lead = read_lead(toks)
     if lead is None:
         return None
     used = sorted(lead.used)

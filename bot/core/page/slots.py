@@ -9,6 +9,7 @@ session; one whose sessions are struck through, cancelled beside a new date, or 
 too, with the reason.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -24,6 +25,7 @@ from bot.core.wikitext.pieces import Kind, Piece
 
 #: Words after a status word that say the new date is elsewhere: "postponed to July 3".
 _NEW_DATE_WORDS = frozenset({"to", "until", "till", "for"})
+_DIGIT = re.compile(r"[0-9]")
 _BESIDE = (
     "marked {word!r} but names a new date beside a struck one; cannot tell which session it means"
 )
@@ -221,7 +223,10 @@ def _mentions(reading: LineReading) -> bool:
 
 def names_date(body: str) -> bool:
     """Whether text (past a list prefix) names a date in its own text, outside nodes and
-    signatures; raises pieces.Unreadable beyond the bounds."""
+    signatures; raises pieces.Unreadable beyond the bounds. Every date holds a digit: text
+    without one is answered without being read."""
+    if _DIGIT.search(body) is None:
+        return False
     return _dated(tuple(tokens(wiki.pieces(body))))
 
 

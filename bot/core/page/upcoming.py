@@ -496,8 +496,13 @@ def _block_status(paragraphs: tuple[Chunk, ...], settings: Settings) -> str | No
     """The word that marks the block's sessions as not held, when its announcement, notice or
     outro says so plainly ("this series of office hours is cancelled"); a sentence that only
     supposes it ("if a call is cancelled, ...") says nothing."""
+    words = re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in settings.cancelled_words) + r")\b", re.I
+    )
     for chunk in paragraphs:
         for line in chunk.lines:
+            if not settings.cancelled_words or words.search(line.text) is None:
+                continue
             for sentence in _SENTENCE.split(line.text):
                 if _SUPPOSING.search(sentence):
                     continue

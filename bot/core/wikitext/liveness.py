@@ -10,6 +10,7 @@ substitution at the bot's next save. The safety net compares what is live before
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
@@ -24,12 +25,18 @@ _INERT_CONTENT = frozenset({"includeonly", "nowiki", "pre"})
 
 
 def live_markup(text: str) -> Counter[str]:
+    """See _live_markup; a copy, so that callers may add to it."""
+    return Counter(dict(_live_markup(text)))
+
+
+@lru_cache(maxsize=4096)
+def _live_markup(text: str) -> tuple[tuple[str, int], ...]:
     """The live markup of a text, as keys (`template:Name`, `subst:Name`, `link:Target`,
     `category:Name`, `url:...`, `tag:name`, `magic:NOTOC`, `signature`) with their counts.
     Raises pieces.Unreadable beyond the bounds mwparserfromhell is run within."""
     found: Counter[str] = Counter()
     _collect(pieces.parse(text), found)
-    return found
+    return tuple(found.items())
 
 
 def became_live(old: Iterable[str], new: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
