@@ -68,7 +68,12 @@ def lines_between(text: str, start: int, end: int, first_number: int) -> list[Li
 
 
 def is_glue(text: str) -> bool:
-    return GLUE.sub("", text) == "" and text.strip() != ""
+    """Whether a line holds only translate tags, unit markers and comments. Glue starts with
+    "<" and ends with ">": any other line is answered without a scan of it."""
+    stripped = text.strip()
+    if not stripped.startswith("<") or not stripped.endswith(">"):
+        return False
+    return GLUE.sub("", stripped) == ""
 
 
 def kind_of(text: str) -> Kind:

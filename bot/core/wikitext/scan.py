@@ -163,15 +163,25 @@ def heading_parts(line: str) -> tuple[int, str] | None:
     if not line.startswith("="):
         return None
     body = _without_trailing_comments(line)
-    opening = len(body) - len(body.lstrip("="))
-    closing = len(body) - len(body.rstrip("="))
-    if opening == len(body):  # a line of equals signs only: "==" is no heading, "=====" is
+    if body.count("=") == len(body):  # equals signs only: "==" is no heading, "=====" is
         level = min((len(body) - 1) // 2, 6)
         return (level, body[level:-level]) if level else None
-    level = min(opening, closing, 6)
+    level = min(_run(body, range(7)), _run(body, range(-1, -8, -1)), 6)
     if level == 0:
         return None
     return level, body[level : len(body) - level]
+
+
+def _run(body: str, places: range) -> int:
+    """How many of the places (at most 7, counted from one end) hold an equals sign in a row:
+    the level never needs more, and a long line is never copied to tell."""
+    count = 0
+    for place in places:
+        if -len(body) <= place < len(body) and body[place] == "=":
+            count += 1
+        else:
+            break
+    return count
 
 
 def _without_trailing_comments(line: str) -> str:

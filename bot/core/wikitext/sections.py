@@ -14,6 +14,7 @@ from bot.errors import Refusal
 
 #: Markup stripped from a title too long or too marked-up for mwparserfromhell: such a heading
 #: names no section an operator configured, but it must not stop the page from being read.
+_ROUGH_LENGTH = 500
 _ROUGH_MARKUP = re.compile(r"<[^<>\n]{0,200}>|\[\[|\]\]|'{2,}")
 
 
@@ -70,8 +71,8 @@ def plain_title(wikitext: str) -> str:
     """The title as readers see it, so `== <translate>Log</translate> ==` matches "Log"."""
     try:
         return pieces.plain_text(wikitext)
-    except pieces.Unreadable:
-        return " ".join(_ROUGH_MARKUP.sub("", wikitext).split())
+    except pieces.Unreadable:  # such a title names no configured section: a rough one will do
+        return " ".join(_ROUGH_MARKUP.sub("", wikitext[:_ROUGH_LENGTH]).split())
 
 
 def _same_title(title: str, names: tuple[str, ...]) -> bool:
