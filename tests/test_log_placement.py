@@ -553,3 +553,37 @@ def test_a_run_keeps_the_logs_order_and_grouping_and_a_second_run_changes_nothin
     for group in groups:
         moments = [when for g, when in entries if g == group]
         assert moments == sorted(moments, reverse=newest_first)
+
+
+MONTH_ENTRIES = """\
+== Upcoming Conversation Hours ==
+'''Copyright hour''' Join us.
+* June 26, 2023 @ 12:00 UTC
+
+== Log of Previous Conversation Hours ==
+{entries}
+"""
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        (
+            "* July 2023: two calls on the Digital Services Act.\n* May 2023: the pilot.",
+            ["* July 2023", "* June 26, 2023", "* May 2023"],
+        ),
+        (
+            "* May 2023: the pilot.\n* July 2023: two calls on the Digital Services Act.",
+            ["* May 2023", "* June 26, 2023", "* July 2023"],
+        ),
+    ],
+    ids=["newest-first", "oldest-first"],
+)
+def test_an_entry_for_a_whole_month_is_ordered_as_that_month(entries, expected):
+    """An entry for a whole month ("July 2023: ...") is dated to its month, so a June session
+    goes between the July and May entries, whichever way the log runs."""
+    after = transform(MONTH_ENTRIES.format(entries=entries), JULY).text.split("\n")
+    log = after[after.index("== Log of Previous Conversation Hours ==") + 1 :]
+    assert [next(line for line in log if line.startswith(e)) for e in expected] == [
+        line for line in log if any(line.startswith(e) for e in expected)
+    ]

@@ -10,7 +10,7 @@ of thousands of entries placement reads only the few at the ends of a group and 
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from functools import lru_cache
 from typing import Protocol, overload
@@ -44,8 +44,29 @@ class Dated(Protocol):
 def entry_start(text: str) -> datetime | None:
     """When an entry's session started; only dates with a year order the log, and a yearless or
     unreadable one is stepped over."""
-    session = dates.logged_start(LIST_PREFIX.sub("", text, count=1))
-    return session.start if session is not None else None
+    body = LIST_PREFIX.sub("", text, count=1)
+    session = dates.logged_start(body)
+    if session is not None:
+        return session.start
+    return _month_start(body)
+
+
+def _month_start(body: str) -> datetime | None:
+    """An entry for a whole month ("June 2023: three calls on..."): it stands for the month, so
+    it is ordered as the month's first moment, before the month's days in an oldest-first log
+    and after them in a newest-first one."""
+    try:
+        toks, _ = dates.read(body)
+    except pieces.Unreadable:
+        return None
+    words = [t for t in toks if t.kind not in (T.SPACE, T.QUOTES, T.FORMAT)][:2]
+    if len(words) < 2 or words[0].kind is not T.WORD or words[1].kind is not T.NUMBER:
+        return None
+    month = vocabulary.MONTHS.get(words[0].word)
+    year = words[1].text
+    if month is None or len(year) != 4 or year[:2] not in ("19", "20"):
+        return None
+    return datetime(int(year), month, 1, tzinfo=UTC)
 
 
 def depth(text: str) -> int:
