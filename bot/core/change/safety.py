@@ -24,7 +24,7 @@ def verify(page: Page, plan: Plan, change: Change) -> None:
     inserted = _check_lines(page.text, change)
     _check_nothing_became_live(page.text, change, inserted)
     _check_nothing_inside(page, inserted)
-    _check_markers(page.text, change)
+    _check_markers(page, change)
     _check_valid(change.text)
     if len(change.entries) + len(change.already) != len(plan.moves):
         raise Refusal(
@@ -164,9 +164,13 @@ def _leaves_open(text: str) -> bool:
     return any(end == len(text) and not text.endswith(("-->", ">")) for _, end in spans)
 
 
-def _check_markers(old_text: str, change: Change) -> None:
-    """Every unit marker survives exactly once, but for the units dropped on purpose."""
-    before, after = Counter(translate.markers(old_text)), Counter(translate.markers(change.text))
+def _check_markers(page: Page, change: Change) -> None:
+    """Every unit marker survives exactly once, but for the units dropped on purpose. The old
+    page's markers are its units' (it was read, so Translate's rules hold for it)."""
+    before = Counter(
+        u.marker for u in page.markup.units if u.marker and u.marker != translate.NEW_UNIT_ID
+    )
+    after = Counter(translate.markers(change.text))
     twice = [m for m, n in after.items() if n > 1]
     invented = set(after) - set(before)
     lost = set(before) - set(after) - set(change.dropped_units)
