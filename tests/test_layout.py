@@ -68,3 +68,47 @@ def test_a_run_with_nothing_to_move_never_loads_jinja2_nor_the_wiki_layer():
 def test_a_run_that_moves_loads_jinja2_to_write_the_entries():
     loaded = modules_after(RUN_ON_THE_REFERENCE_PAGE.format(now="2023-07-01T00:00:00Z"))
     assert "jinja2" in loaded
+
+
+# --- one home for wikitext patterns -------------------------------------------------------------
+
+#: What a regular expression for wikitext's own syntax holds: links, templates, tables, tags,
+#: comments, bold quotes, list markers at a line's start.
+WIKITEXT_SYNTAX = (r"\[\[", r"\{\{", r"\{\|", r"\|\}", r"\|-", "'''", "<!--", "^[*#", "^[;:")
+#: The wikitext layer is the home of its own patterns (bot/core/wikitext/patterns.py, and the
+#: scanners that read the structure with them); everything else imports them from there.
+HOME = CORE / "wikitext"
+
+
+def wikitext_patterns(path: Path) -> list[str]:
+    """The patterns compiled in a module whose source spells wikitext syntax."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "compile"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and any(syntax in node.args[0].value for syntax in WIKITEXT_SYNTAX)
+        ):
+            found.append(node.args[0].value)
+    return found
+
+
+def test_wikitext_patterns_are_compiled_in_the_wikitext_layer_only():
+    found = {
+        str(path.relative_to(CORE)): patterns
+        for path in sorted(CORE.rglob("*.py"))
+        if HOME not in path.parents and (patterns := wikitext_patterns(path))
+    }
+    assert found == {}
+
+
+def test_the_rule_sees_a_wikitext_pattern(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'import re\nLINK = re.compile(r"\\[\\[.*?\\]\\]")\nWORD = re.compile(r"\\w+")\n'
+    )
+    assert wikitext_patterns(sample) == [r"\[\[.*?\]\]"]

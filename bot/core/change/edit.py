@@ -7,7 +7,6 @@ given, never another pass's leftovers.
 """
 
 import bisect
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -18,10 +17,8 @@ from bot.core.change.render import Renderer
 from bot.core.page.model import EventBlock, Page
 from bot.core.page.upcoming import paragraph_text
 from bot.core.wikitext.lines import Chunk, Kind, Line, is_glue, kind_of
-from bot.core.wikitext.patterns import CLOSE_TAG_LINE, OPEN_TAG_LINE, TRANSLATE_TAG
+from bot.core.wikitext.patterns import CLOSE_TAG_LINE, OPEN_TAG_LINE, TRANSLATE_TAG_PATTERN
 from bot.core.wikitext.sections import heading_level
-
-_TAG = re.compile(TRANSLATE_TAG)
 
 
 @dataclass(frozen=True)
@@ -148,7 +145,7 @@ def unbalanced_tags(text: str) -> str:
     """The translate tags of a line that do not pair up within it, in order."""
     closes: list[str] = []
     opens: list[str] = []
-    for tag in _TAG.finditer(text):
+    for tag in TRANSLATE_TAG_PATTERN.finditer(text):
         if tag.group().startswith("</"):
             if opens:
                 opens.pop()

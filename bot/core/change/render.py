@@ -18,6 +18,7 @@ from bot.core.dates.resolve import Session
 from bot.core.dates.vocabulary import MONTH_NAMES
 from bot.core.page.model import DatedSlot
 from bot.core.wikitext import liveness
+from bot.core.wikitext.escape import escape_wikitext
 from bot.errors import Refusal
 
 if TYPE_CHECKING:
@@ -25,42 +26,6 @@ if TYPE_CHECKING:
 
 LOG_ENTRY = "log_entry.wikitext.j2"
 PLACEHOLDER = "upcoming_empty.wikitext.j2"
-
-# Markup a value could smuggle into the page; each is replaced by an entity that renders the same.
-_ESCAPES = {
-    "<": "&lt;",
-    ">": "&gt;",
-    "[": "&#91;",
-    "]": "&#93;",
-    "{": "&#123;",
-    "}": "&#125;",
-    "|": "&#124;",
-    "~": "&#126;",
-}
-_SPECIAL = re.compile(
-    r"[<>\[\]{}|~]|'(?=')|&(?=#?\w+;)|__|^[*#:;=]|:(?=//)|\s+"
-)  # ":" of "https://": a free URL
-
-
-def escape_wikitext(value: object) -> Markup:
-    """Plain text that cannot form markup: links, templates, tags, bold, magic words, lists.
-    Marked safe, so that the environment's own escaping does not escape it twice."""
-
-    def replace(match: re.Match[str]) -> str:
-        found = match.group()
-        if found.isspace():
-            return " "
-        if found == "'":
-            return "&#39;"
-        if found == "&":
-            return "&amp;"
-        if found == "__":
-            return "&#95;_"
-        if found in "*#:;=":
-            return f"&#{ord(found)};"
-        return _ESCAPES[found]
-
-    return Markup(_SPECIAL.sub(replace, str(value).strip()))
 
 
 @cache

@@ -10,12 +10,13 @@ names goes with the notes, so no word is lost.
 
 import re
 
-from bot.core.change.render import escape_wikitext
 from bot.core.dates import english
 from bot.core.dates.vocabulary import WEEKDAY_NAMES
 from bot.core.page.model import DatedSlot
 from bot.core.page.tables import Column, Table, names_kind
 from bot.core.page.words import Field
+from bot.core.wikitext.escape import escape_wikitext
+from bot.core.wikitext.patterns import LONE_LINK
 
 #: What a lone link's label or address says it is.
 _KINDS = (
@@ -23,7 +24,6 @@ _KINDS = (
     (Column.SLIDES, re.compile(r"slides?\b|presentation|\.pdf|deck", re.I)),
     (Column.NOTES, re.compile(r"etherpad|notes|minutes|\blog\b|meta\.wikimedia", re.I)),
 )
-_LONE_LINK = re.compile(r"^\[\[[^\[\]]*\]\]$|^\[[^\[\]]*\]$")
 _SEPARATOR = "; "
 
 
@@ -83,7 +83,7 @@ def _column_of(table: Table, found: Field) -> int | None:
             if kind is not Column.JOIN and names_kind(found.label, kind):
                 return table.column(kind)
         return None
-    if _LONE_LINK.match(found.text):
+    if LONE_LINK.match(found.text):
         for kind, pattern in _KINDS:
             if pattern.search(found.text) and (column := table.column(kind)) is not None:
                 return column

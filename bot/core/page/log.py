@@ -22,12 +22,11 @@ from bot.core.page import tables
 from bot.core.page.model import LogEntry, Page
 from bot.core.wikitext import pieces
 from bot.core.wikitext.lines import Chunk, Kind, Line, lines_between
-from bot.core.wikitext.patterns import LIST_PREFIX
+from bot.core.wikitext.patterns import LIST_MARKERS, LIST_PREFIX
 from bot.core.wikitext.sections import heading_level, heading_title
 
 #: A subheading that is a year and nothing else, as readers see it: `=== 2023 ===`.
 _YEAR = re.compile(r"^(\d{4})$")
-_DEPTH = re.compile(r"^[*#:;]+")
 
 
 class Order(Enum):
@@ -71,7 +70,7 @@ def _month_start(body: str) -> datetime | None:
 
 def depth(text: str) -> int:
     """How deep a list item is: 1 for `*` or `#`, 2 for `**`, `*:` or `#*`."""
-    match = _DEPTH.match(text)
+    match = LIST_MARKERS.match(text)
     return len(match.group()) if match else 0
 
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.wikitext.lines import Line
+from bot.core.wikitext.patterns import (
+    CELL_ATTRIBUTES,
+    TABLE_CAPTION,
+    TABLE_CLOSE,
+    TABLE_OPEN,
+    TABLE_ROW,
+)
 
-_TABLE_OPEN = re.compile(r"^\s*\{\|")
-_TABLE_CLOSE = re.compile(r"^\s*\|\}")
-_ROW = re.compile(r"^\s*\|-")
-_CAPTION = re.compile(r"^\s*\|\+")
-#: A cell's attributes before its single `|`: `style="width:20%" | Date`.
-_ATTRIBUTES = re.compile(r"^([^|\[\]{}<>]*?=[^|\[\]{}]*)\|(?!\|)")
 _SORT_VALUE = re.compile(r"data-sort-value\s*=", re.IGNORECASE)
 
 
@@ -88,7 +89,7 @@ class Row:
 
     @property
     def separated(self) -> bool:
-        return _ROW.match(self.lines[0].text) is not None
+        return TABLE_ROW.match(self.lines[0].text) is not None
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def tables(lines: Sequence[Line]) -> list[Table]:
     found = []
     i = 0
     while i < len(lines):
-        if _TABLE_OPEN.match(lines[i].text):
+        if TABLE_OPEN.match(lines[i].text):
             table, i = _read(lines, i)
             found.append(table)
         else:
@@ -172,9 +173,9 @@ def _read(lines: Sequence[Line], opened: int) -> tuple[Table, int]:
     for j in range(opened + 1, len(lines)):
         line = lines[j]
         text = line.text.strip()
-        if _TABLE_OPEN.match(text):
+        if TABLE_OPEN.match(text):
             raise TableError("a table inside the table", line.number)
-        if _TABLE_CLOSE.match(text):
+        if TABLE_CLOSE.match(text):
             inline = not rows or any("||" in x.text for x in rows[0])
             table = Table(
                 lines[opened],
@@ -185,12 +186,12 @@ def _read(lines: Sequence[Line], opened: int) -> tuple[Table, int]:
                 inline,
             )
             return table, j + 1
-        if _ROW.match(text):
+        if TABLE_ROW.match(text):
             separator = line
         elif text.startswith("!") and not rows:
             header = header or line
             columns += [_header(c) for c in _split(text[1:], ("!!", "||"))]
-        elif text.startswith("|") and not _CAPTION.match(text):
+        elif text.startswith("|") and not TABLE_CAPTION.match(text):
             if separator is not None or not rows:
                 rows.append([separator] if separator is not None else [])
                 cells.append([])
@@ -224,7 +225,7 @@ def _split(text: str, separators: tuple[str, ...]) -> list[str]:
 
 
 def _cell(cell: str) -> Cell:
-    attributes = _ATTRIBUTES.match(cell)
+    attributes = CELL_ATTRIBUTES.match(cell)
     if attributes is None:
         return Cell("", cell.strip())
     return Cell(attributes.group(1).strip(), cell[attributes.end() :].strip())

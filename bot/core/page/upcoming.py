@@ -18,12 +18,17 @@ from bot.core.page.model import EventBlock, Timeslot
 from bot.core.page.slots import Unsure, names_date, read_line, read_slot, status_word
 from bot.core.settings import Settings
 from bot.core.wikitext.lines import Chunk, Kind, Line, chunks, kind_of
-from bot.core.wikitext.patterns import LEADING_GLUE, LIST_PREFIX
+from bot.core.wikitext.patterns import (
+    BOLD_LEAD,
+    DEFINITION_LINE,
+    LEADING_GLUE,
+    LIST_MARKERS,
+    LIST_PREFIX,
+)
 from bot.core.wikitext.pieces import Unreadable
 from bot.core.wikitext.sections import heading_title, plain_title
 from bot.core.wikitext.translate_markup import Unit
 
-_BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _WORD = re.compile(r"\w+")
 # Words that every block on such a page shares, so they say nothing about which event is meant.
 _COMMON = frozenset(
@@ -33,7 +38,6 @@ _COMMON = frozenset(
         "meeting meetings ad hoc join more"
     ).split(" ")
 )
-_ITEM_PREFIX = re.compile(r"^[*#:;]+")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 #: Words that make a sentence a supposition, not a notice: "if a call is cancelled".
 _SUPPOSING = re.compile(
@@ -42,7 +46,6 @@ _SUPPOSING = re.compile(
 #: A zone named in a time column's header: "Time (UTC)", "time, utc".
 _ZONE_IN_HEADER = re.compile(r"\b(utc|gmt)\b")
 _ZONED = re.compile(r"\b(?:UTC|GMT)\b|[A-Z]{2,4}T\b")
-_DEFINITION = re.compile(r"^[;:]")
 #: English month names and their abbreviations ("Sept" too): the page is English.
 _MONTH_NAMES = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -123,8 +126,8 @@ def _definition_lists_apart(chunk: Chunk) -> list[Chunk]:
         return [chunk]
     parts: list[list[Line]] = []
     for line in chunk.lines:
-        if parts and bool(_DEFINITION.match(line.text)) == bool(
-            _DEFINITION.match(parts[-1][0].text)
+        if parts and bool(DEFINITION_LINE.match(line.text)) == bool(
+            DEFINITION_LINE.match(parts[-1][0].text)
         ):
             parts[-1].append(line)
         else:
@@ -136,7 +139,10 @@ def _is_list(chunk: Chunk) -> bool:
     return (
         chunk.kind in (Kind.ITEM, Kind.TABLE)
         or _is_calls(chunk)
-        or (chunk.kind is Kind.TEXT and all(_DEFINITION.match(line.text) for line in chunk.lines))
+        or (
+            chunk.kind is Kind.TEXT
+            and all(DEFINITION_LINE.match(line.text) for line in chunk.lines)
+        )
     )
 
 
@@ -328,7 +334,7 @@ def _deeper(child: str, parent: str) -> bool:
 
 
 def _prefix(text: str) -> str:
-    match = _ITEM_PREFIX.match(text)
+    match = LIST_MARKERS.match(text)
     return match.group() if match else ""
 
 
@@ -564,7 +570,7 @@ def _outro(
 def bold_lead(chunk: Chunk) -> str | None:
     """The bold text a paragraph opens with, as readers see it ("About the Global Digital ...")."""
     first = LEADING_GLUE.sub("", chunk.first.text, count=1)
-    match = _BOLD_LEAD.match(first)
+    match = BOLD_LEAD.match(first)
     if not match:
         return None
     return plain_title(match.group(1)).rstrip(" :.-\u2013\u2014") or None

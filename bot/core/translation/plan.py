@@ -29,13 +29,12 @@ from bot.core.dates import local as localdates
 from bot.core.page.model import DatedSlot, EventBlock, Page, Timeslot
 from bot.core.report.result import Result
 from bot.core.settings import Settings
-from bot.core.wikitext.patterns import LEADING_GLUE, OWN_UNIT
+from bot.core.wikitext.patterns import BOLD_LEAD, LEADING_GLUE, OWN_UNIT
 from bot.core.wikitext.sections import heading_title, plain_title
 from bot.errors import Refusal
 
 #: The English label the learned wording stands for, as the bot's own template writes it.
 ENGLISH_LABEL = "Topic:"
-_BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
 _UNCLEAN = re.compile(r"[\[\]{}<>|~]|''|https?:|&\w+;|\$\w")
 _ENGLISH_ENTRY = re.compile(rf"^[^.(]*?(?: \([^()]*\))*\. {re.escape(ENGLISH_LABEL)} ")
 _TIME_NOTE = re.compile(r"^\s*(?:\([^()]*\)\s*)+")
@@ -292,7 +291,7 @@ def _topic(unit: MovedUnit, translations: Mapping[str, Translation]) -> str | No
     if title is None:
         return None
     first = LEADING_GLUE.sub("", title.text.lstrip().split("\n", 1)[0], count=1)
-    lead = _BOLD_LEAD.match(first)
+    lead = BOLD_LEAD.match(first)
     raw = lead.group(1) if lead else heading_title(first)
     if not raw or _UNCLEAN.search(raw):
         return None

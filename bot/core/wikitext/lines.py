@@ -5,11 +5,10 @@ Translate's units are made of: paragraphs, list items and headings.
 """
 
 import bisect
-import re
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.core.wikitext.patterns import GLUE
+from bot.core.wikitext.patterns import GLUE, TABLE_LINE
 from bot.core.wikitext.scan import heading_parts
 from bot.core.wikitext.sections import Section
 
@@ -48,9 +47,6 @@ class Chunk:
         return self.lines[-1]
 
 
-_TABLE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
-
-
 def section_lines(text: str, section: Section) -> list[Line]:
     """The lines of a section after its heading line."""
     return lines_between(text, section.body_start, section.end, section.heading.line + 1)
@@ -85,7 +81,7 @@ def kind_of(text: str) -> Kind:
         return Kind.ITEM
     if text.startswith("=") and heading_parts(text) is not None:
         return Kind.HEADING
-    if _TABLE.match(text):
+    if TABLE_LINE.match(text):
         return Kind.TABLE
     return Kind.TEXT
 

@@ -29,6 +29,26 @@ UNIT_MARKER = re.compile(r"<!--T:([^>\s]+)-->")
 
 #: A list item's prefix: `*`, `#`, `:`, `;` and their nestings, with the space after them.
 LIST_PREFIX = re.compile(r"^[*#:;]+[ \t]*")
+#: The list markers alone: how deep an item is (`**` is 2).
+LIST_MARKERS = re.compile(r"^[*#:;]+")
+#: A definition list's line: a term (`;`) or its definition (`:`).
+DEFINITION_LINE = re.compile(r"^[;:]")
+#: The bold text a paragraph opens with: `'''About the Global Digital Compact:'''`.
+BOLD_LEAD = re.compile(r"^'''(?!')(.+?)'''")
+#: A translate tag, compiled.
+TRANSLATE_TAG_PATTERN = re.compile(TRANSLATE_TAG)
+
+#: Wikitable markup at the start of a line: the table's opening and closing, a row's start, a
+#: caption, any of them (a line that is table markup).
+TABLE_OPEN = re.compile(r"^\s*\{\|")
+TABLE_CLOSE = re.compile(r"^\s*\|\}")
+TABLE_ROW = re.compile(r"^\s*\|-")
+TABLE_CAPTION = re.compile(r"^\s*\|\+")
+TABLE_LINE = re.compile(r"^\s*(?:\{\||\|\}|\|-|\||!)")
+#: A cell's attributes before its single `|`: `style="width:20%" | Date`.
+CELL_ATTRIBUTES = re.compile(r"^([^|\[\]{}<>]*?=[^|\[\]{}]*)\|(?!\|)")
+#: A link and nothing else: `[[:File:Call.webm|video]]`, `[https://... recording]`.
+LONE_LINK = re.compile(r"^\[\[[^\[\]]*\]\]$|^\[[^\[\]]*\]$")
 
 #: A list item that is a translation unit of its own: `* <translate><!--T:24--> ...</translate>`.
 OWN_UNIT = re.compile(
