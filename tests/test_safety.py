@@ -137,7 +137,7 @@ def test_an_entry_that_makes_markup_live_is_refused(planned, payload):
     page, decided, change = planned
     entry = change.entries[0]
     doctored = doctored_entry(change, entry, f"{entry} {payload}")
-    with pytest.raises(Refusal, match="would make .* live"):
+    with pytest.raises(Refusal, match=r"would make .* live"):
         safety.verify(page, decided, doctored)
 
 
