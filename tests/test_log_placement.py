@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.page.log import entry_start, read_entries
+from bot.core.page.log import entry_start, read_log
 from bot.core.page.reader import read_page
 from bot.core.pipeline import transform
 from bot.core.settings import Settings
@@ -417,7 +417,7 @@ def test_an_empty_log_gets_its_list_after_its_introduction():
 
 def test_the_log_reads_an_entrys_date_only_when_asked():
     page = read_page(editors("newest-first"), Settings())
-    entries = read_entries(page.log_chunks)
+    entries = read_log(page).entries
     assert len(entries) == 4
     assert entries[0].start == utc("2022-10-30T00:00:00")
 

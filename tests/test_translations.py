@@ -57,7 +57,8 @@ EXPECTED_24 = {
 def test_the_moved_units_are_the_two_june_timeslots_with_the_announcement_as_title(moved):
     units, known = moved
     assert [(u.marker, u.title_unit) for u in units] == [("24", "23"), ("25", "23")]
-    assert [k.marker for k in known] == ["32", "33", "34", "35", "37", "38"]
+    # The wording is learned from the newest five entries that say "Topic:", not from all.
+    assert [k.marker for k in known] == ["32", "33", "34", "35", "37"]
 
 
 @pytest.mark.parametrize("code", sorted(EXPECTED_24))

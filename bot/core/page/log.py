@@ -8,18 +8,18 @@ of thousands of entries placement reads only the few at the ends of a group and 
 """
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from functools import lru_cache
-from typing import Protocol, overload
+from typing import Protocol
 
 from bot.core import dates
 from bot.core.dates import english, vocabulary
 from bot.core.dates.lexer import T, Token
 from bot.core.page import tables
-from bot.core.page.model import LogEntry, Page
+from bot.core.page.model import Page
 from bot.core.wikitext import pieces
 from bot.core.wikitext.lines import Chunk, Kind, Line, lines_between
 from bot.core.wikitext.patterns import LIST_MARKERS, LIST_PREFIX
@@ -184,47 +184,9 @@ def _add_entries(group: Group, chunk: Chunk, top: int) -> None:
             entries[-1] = Entry(entries[-1].line, line)
 
 
-def read_entries(chunks: list[Chunk]) -> "LogEntries":
-    """The log's top-level entries, in page order; their dates are read when asked for."""
-    items = [line for c in chunks if c.kind is Kind.ITEM for line in c.lines]
-    top = min((depth(line.text) for line in items), default=1)
-    return LogEntries(
-        [
-            line
-            for c in chunks
-            for line in c.lines
-            if (c.kind is Kind.ITEM and depth(line.text) <= top) or is_term(line.text)
-        ]
-    )
-
-
 def is_term(text: str) -> bool:
     """A definition list's term at the top level (`;June 26, 2023`), which starts an entry."""
     return text.startswith(";") and not text.startswith(";;")
-
-
-class LogEntries(Sequence[LogEntry]):
-    """A list of entries that reads an entry's date only when the entry is looked at: a 2 MB log
-    holds thousands, and a run needs only a few of them."""
-
-    def __init__(self, lines: list[Line]) -> None:
-        self._lines = lines
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    @overload
-    def __getitem__(self, index: int) -> LogEntry: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[LogEntry]: ...
-    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
-        if isinstance(index, slice):
-            return [LogEntry(line, entry_start(line.text)) for line in self._lines[index]]
-        line = self._lines[index]
-        return LogEntry(line, entry_start(line.text))
-
-    def __iter__(self) -> Iterator[LogEntry]:
-        return (LogEntry(line, entry_start(line.text)) for line in self._lines)
 
 
 # --- where a session goes ------------------------------------------------------------------

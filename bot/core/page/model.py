@@ -1,7 +1,6 @@
 """The page model: what the bot understands of a page, from its two sections to each slot."""
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -86,13 +85,6 @@ class EventBlock:
 
 
 @dataclass(frozen=True)
-class LogEntry:
-    line: Line
-    #: When the logged session started, for ordering; None when the line's date can't be read.
-    start: datetime | None
-
-
-@dataclass(frozen=True)
 class DatedSlot:
     """A slot with its sessions resolved: it starts with its first session, ends with its last."""
 
@@ -130,7 +122,6 @@ class Page:
     blocks: list[EventBlock]
     log: Section
     log_chunks: list[Chunk]
-    entries: Sequence[LogEntry]  # read lazily: placement needs only a few dates
     warnings: list[str]
     #: Comments, opaque elements, and templates and tags over several lines in the two
     #: sections, sorted: nothing is ever written inside one.

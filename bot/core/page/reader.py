@@ -1,7 +1,6 @@
 """Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
 
 from bot.core.page.calls import calls
-from bot.core.page.log import read_entries
 from bot.core.page.model import Page
 from bot.core.page.slots import names_date, names_date_anywhere
 from bot.core.page.upcoming import read_blocks
@@ -49,7 +48,6 @@ def read_page(text: str, settings: Settings) -> Page:
         blocks,
         log,
         log_chunks,
-        read_entries(log_chunks),
         warnings,
         tuple(sorted({*hiding, *log_hiding})),
     )

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core.change.plan import Plan, plan
+from bot.core.page.log import read_log
 from bot.core.page.model import EventBlock, Page
 from bot.core.page.reader import read_page
 from bot.core.pipeline import transform_page
@@ -33,9 +34,9 @@ def explain(page: Page, decided: Plan, now: datetime) -> str:
     ]
     for block in page.blocks:
         out.extend(_block(block, decided))
-    out.append(
-        f"{page.log.heading.title!r} (line {page.log.heading.line}): {len(page.entries)} entries"
-    )
+    heading = page.log.heading
+    entries = len(read_log(page).entries)
+    out.append(f"{heading.title!r} (line {heading.line}): {entries} entries")
     out.append(f"{len(decided.moves)} session(s) would move to the log")
     out.extend(f"warning: {w}" for w in (*page.warnings, *decided.warnings))
     return "\n".join(out)

@@ -26,6 +26,7 @@ from datetime import date
 from bot.core import dates
 from bot.core.change.render import Renderer
 from bot.core.dates import local as localdates
+from bot.core.page.log import Order, read_log
 from bot.core.page.model import DatedSlot, EventBlock, Page, Timeslot
 from bot.core.report.result import Result
 from bot.core.settings import Settings
@@ -132,7 +133,7 @@ def moved_between(before: Page, after: Page, settings: Settings) -> list[MovedUn
     with its session as the log entry dates it and its block as it stood before."""
     logged = {}
     content = {u.marker: u.content for u in after.markup.units if u.marker}
-    for entry in after.entries:
+    for entry in read_log(after).entries:
         own = OWN_UNIT.match(entry.line.text)
         if own is not None and own["marker"]:
             logged[own["marker"]] = entry.line.text
@@ -176,17 +177,29 @@ def title_unit(page: Page, session: DatedSlot) -> str | None:
     return None
 
 
+#: How many of the log's newest entries the translated wording is learned from: a few that
+#: agree say how translators write today; reading them all would read every date of the log.
+EXAMPLES = 5
+
+
 def examples(page: Page) -> list[Example]:
-    """The log's entries that are units of their own and say "Topic:" after a dated start."""
-    found = []
+    """The newest few log entries that are units of their own and say "Topic:" after a dated
+    start, newest first."""
+    found: list[Example] = []
     content = {u.marker: u.content for u in page.markup.units if u.marker}
-    for entry in page.entries:
+    log = read_log(page)
+    entries = log.entries
+    if log.entry_order() is Order.OLDEST_FIRST:
+        entries = entries[::-1]
+    for entry in entries:
         own = OWN_UNIT.match(entry.line.text)
-        if own is None or not own["marker"] or entry.start is None:
+        if own is None or not own["marker"]:
             continue
         english = content.get(own["marker"], "")
-        if _ENGLISH_ENTRY.match(english):
+        if _ENGLISH_ENTRY.match(english) and entry.start is not None:
             found.append(Example(own["marker"], english, entry.start.date()))
+        if len(found) == EXAMPLES:
+            break
     return found
 
 
