@@ -247,3 +247,17 @@ def test_an_entry_without_a_topic_ends_with_the_languages_full_stop(moved):
     ]
     result = translations.plan(untitled, known, {"ja": language("ja")}, Renderer())
     assert result.languages["ja"].writes["24"] == "2023年6月26日 (12:00 UTC)。"
+
+
+def test_a_translation_is_written_when_its_date_agrees_with_the_sessions_first_day(meta_page):
+    """A session late in the UTC day ends after midnight: its translation's date is the day it
+    starts, and that is the one it must agree with."""
+    late = meta_page.replace("Monday, June 26 @ 12:00 UTC", "Monday, June 26 @ 23:30 UTC")
+    page = read_page(late, Settings())
+    result = transform_page(page, NOW, Settings(), default_written_at=WRITTEN)
+    units = translations.moved_units(page, result, Renderer())
+    assert units[0].session.end.date() == date(2023, 6, 27)
+    written = translations.plan(
+        units, translations.examples(page), {"fr": language("fr")}, Renderer()
+    )
+    assert written.languages["fr"].writes["24"].startswith("26 juin 2023 (23:30 UTC).")

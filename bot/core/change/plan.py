@@ -46,7 +46,7 @@ def plan(
                 continue
             resolved.append(dated)
             if dated.end < now - settings.grace:
-                status_words = settings.cancelled_words if slot.status else ()
+                status_words = settings.cancelled_words if slot.not_held else ()
                 try:
                     built = words.build(slot.readings, status_words, slot.labels)
                 except words.Unbuildable as why:

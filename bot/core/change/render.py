@@ -100,7 +100,7 @@ class Renderer:
             # The editor's own wikitext, whole pieces of the page: safe, never escaped.
             own_text=Markup(words.own_text),
             notes=tuple(Markup(note) for note in words.notes),
-            status=dated.slot.status or "",
+            status=dated.slot.not_held or "",
         )
 
     @cached_property

@@ -33,8 +33,8 @@ class Timeslot:
     readings: tuple[LineReading, ...]
     #: Lines after `line` that belong to it: sub-bullets, the rest of its translation unit.
     owned: tuple[Line, ...] = ()
-    #: "cancelled", "postponed" ...: the word that marks a session that was not held.
-    status: str | None = None
+    #: "cancelled", "postponed" ...: the word that marks its sessions as not held.
+    not_held: str | None = None
     #: For a table row, the column each reading stands in (None for the date cell).
     labels: tuple[str | None, ...] = ()
     #: For a session written as a template call, the template: the call moves whole.

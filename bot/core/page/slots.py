@@ -58,7 +58,7 @@ class SlotReading:
     None), and each line as read."""
 
     stated: tuple[Stated, ...]
-    status: str | None
+    not_held: str | None
     lines: tuple[LineReading, ...]
 
 
@@ -164,7 +164,7 @@ def _old_dates(reading: LineReading) -> bool:
 
 
 def _new_date_elsewhere(reading: LineReading, word: str) -> bool:
-    """ "postponed to July 3": the status word, then a date after to/until/for."""
+    """The status word, then a date after to, until or for: "postponed to July 3"."""
     toks = reading.tokens
     for i, token in enumerate(toks):
         if token.kind is T.WORD and token.word == word.split()[-1]:

@@ -264,7 +264,7 @@ def _read_calls(reader: _Reader, read: _List) -> None:
                 stated=reading.lead.sessions,
                 marker=None,
                 readings=(source,),
-                status=status_word([source], settings.cancelled_words),
+                not_held=status_word([source], settings.cancelled_words),
                 call=call.key,
             )
         )
@@ -315,7 +315,7 @@ def _row_slot(
         marker=None,
         readings=tuple(readings),
         owned=tuple(line for line in row.lines if line.number != home.number),
-        status=status,
+        not_held=status,
         labels=tuple(labels),
     )
 
@@ -377,7 +377,7 @@ def _read_item(reader: _Reader, read: _List, item: list[Line]) -> None:
             marker=marker,
             readings=(*slot.lines, *more),
             owned=(*children, *rest),
-            status=slot.status,
+            not_held=slot.not_held,
         )
     )
 
@@ -481,7 +481,9 @@ def _blocks(
         outro, unsure = _outro(found, group[-1], limit, title, claimed)
         claimed.update(c.first.number for c in outro)
         said = _block_status((*intro, *outro), settings)
-        slots = tuple(replace(s, status=s.status or said) for i in group for s in lists[i].slots)
+        slots = tuple(
+            replace(s, not_held=s.not_held or said) for i in group for s in lists[i].slots
+        )
         undated = tuple(line for i in group for line in lists[i].undated)
         blocks.append(
             EventBlock(

@@ -54,7 +54,7 @@ def _block(block: EventBlock, decided: Plan) -> list[str]:
             out.append(f"    line {number}: {slot.text!r}: date not sure; stays")
             continue
         state = "past: would move" if number in moving else "stays"
-        status = f" ({slot.status})" if slot.status else ""
+        status = f" ({slot.not_held})" if slot.not_held else ""
         times = ", ".join(f"{iso(t.start)} to {iso(t.end)}" for t in session.sessions)
         owned = f" with lines {', '.join(str(x.number) for x in slot.owned)}" if slot.owned else ""
         out.append(f"    line {number}: {times}{status}{owned}: {state}")
