@@ -1,15 +1,18 @@
 """The whole job as one pure function: (wikitext, now, settings) in, the new wikitext out."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.change import edit, safety
-from bot.core.change.plan import plan
+from bot.core.change.edit import Change
+from bot.core.change.plan import Plan, plan
 from bot.core.change.render import Renderer
 from bot.core.page.model import Page
 from bot.core.page.reader import read_page
 from bot.core.report.result import Result
 from bot.core.settings import Settings
+from bot.core.translation.plan import MovedUnit, title_unit
 
 
 def transform(
@@ -39,13 +42,38 @@ def transform_page(
 ) -> Result:
     """`transform` on a page already read, for callers that looked at it first (the wiki run
     asks which lines need history; `check` explains it), so the text is parsed once."""
+    return run(page, now, settings, written_at, default_written_at).result
+
+
+@dataclass(frozen=True)
+class Run:
+    """One call of the core on one page, handed whole to the shell so that it never redoes the
+    core's work: the page as read, the plan, the edit (None when nothing moves), the result,
+    and each unit that moved with its slot into a log of units, with its new English text."""
+
+    page: Page
+    plan: Plan
+    change: Change | None
+    result: Result
+    moved_units: tuple[MovedUnit, ...]
+
+
+def run(
+    page: Page,
+    now: datetime,
+    settings: Settings,
+    written_at: Mapping[str, datetime | None] | None = None,
+    default_written_at: datetime | None = None,
+) -> Run:
+    """The whole job on a page already read. `now` is read once, by the caller, for the whole
+    run (a pass over several pages reads it once for all of them)."""
     decided = plan(page.blocks, now, settings, written_at or {}, default_written_at or now)
     warnings = (*page.warnings, *decided.warnings)
     if not decided.moves:
-        return Result(page.text, warnings=warnings)
+        return Run(page, decided, None, Result(page.text, warnings=warnings), ())
     change = edit.build(page, decided, Renderer(settings.templates_dir))
     safety.verify(page, decided, change)
-    return Result(
+    result = Result(
         change.text,
         moves=decided.moves,
         dropped_paragraphs=change.dropped_paragraphs,
@@ -55,10 +83,20 @@ def transform_page(
         dropped_units=change.dropped_units,
         placeholder=change.placeholder,
         logged_already=tuple(
-            dated.slot.line.text
-            for dated in decided.moves
-            if dated.slot.line.number in change.already
+            d.slot.line.text for d in decided.moves if d.slot.line.number in change.already
         ),
+    )
+    return Run(page, decided, change, result, _moved_units(page, decided, change))
+
+
+def _moved_units(page: Page, decided: Plan, change: Change) -> tuple[MovedUnit, ...]:
+    """The units that moved with their slot into a log of units of their own: what the
+    translations of each must become."""
+    carried = set(change.moved_units)
+    return tuple(
+        MovedUnit(marker, dated, change.rendered[dated.slot.line.number], title_unit(page, dated))
+        for dated in decided.moves
+        if (marker := dated.slot.marker) in carried
     )
 
 

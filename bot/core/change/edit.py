@@ -8,7 +8,7 @@ given, never another pass's leftovers.
 
 import bisect
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.core.change import log_writer as log_entries
 from bot.core.change.log_writer import Insertion
@@ -38,6 +38,8 @@ class Change:
     allowed: tuple[str, ...] = ()
     #: Moved slots (by line) whose session the log already has: no second entry.
     already: tuple[int, ...] = ()
+    #: Each moved slot's entry as its template rendered it, by the slot's line.
+    rendered: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
         dropped_paragraphs=paragraphs,
         placeholder=placeholder is not None,
         already=log.already,
+        rendered=dict(log.rendered),
         allowed=(*log.allowed, *(renderer.placeholder_markup if placeholder else ())),
     )
 

@@ -70,6 +70,8 @@ class LogWrite:
     allowed: tuple[str, ...] = ()
     #: Slots (by line) whose session the log already holds: they leave without an entry.
     already: tuple[int, ...] = ()
+    #: Each moved slot's entry as its template rendered it, by the slot's line.
+    rendered: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -83,6 +85,7 @@ class _Written:
     dropped: set[str] = field(default_factory=set)
     allowed: list[str] = field(default_factory=list)
     already: list[int] = field(default_factory=list)
+    rendered: list[tuple[int, str]] = field(default_factory=list)
     style: english.Style = english.DEFAULT  # how the log writes its dates
 
     def result(self) -> LogWrite:
@@ -96,6 +99,7 @@ class _Written:
             frozenset(self.dropped),
             tuple(self.allowed),
             tuple(self.already),
+            tuple(self.rendered),
         )
 
 
@@ -259,6 +263,7 @@ def _entry_lines(
     marker_line = style == "unit" and neighbour is not None and _marker_on_own_line(page, line)
     for session in sessions:
         text = renderer.log_entry(session, written.style)
+        written.rendered.append((session.slot.line.number, text))
         written.allowed.extend(renderer.own_markup)
         marker = session.slot.marker
         carried = False
