@@ -7,8 +7,10 @@ which line. Beyond what each case states, every case checks that a second run ch
 and that a case with no warning written down gives none.
 """
 
+import os
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +19,7 @@ from bot.core.page.reader import read_page
 from bot.core.pipeline import transform
 from bot.core.report.explain import explain
 from bot.core.settings import Settings
-from tests.conftest import page, utc
+from tests.conftest import PAGES, page, utc
 
 WRITTEN = utc("2023-06-10T09:00:00")
 PLACEHOLDER = "No conversation hours are scheduled at the moment."
@@ -574,8 +576,9 @@ def test_each_editors_page_gets_its_expected_outcome(case):
     text = page(f"editors/{case.page}")
     result = transform(text, utc(case.now), default_written_at=WRITTEN)
     added = Counter(result.text.split("\n")) - Counter(text.split("\n"))
-    logged = [line for line in added if line.strip() and not line.startswith(PLACEHOLDER)]
-    assert sorted(logged) == sorted(case.logged)
+    logged = [line for line in result.text.split("\n") if added[line] and line.strip()]
+    logged = [line for line in logged if not line.startswith(PLACEHOLDER)]
+    assert logged == list(case.logged)  # in the order the log reads them
     assert all(result.text.index(line) > result.text.index("== Log of") for line in logged)
     for gone in case.gone:
         assert gone in text and gone not in result.text, gone
@@ -593,6 +596,26 @@ def test_each_editors_page_gets_its_expected_outcome(case):
         assert {key: units[key] for key in case.units} == case.units
     again = transform(result.text, utc(case.now), default_written_at=WRITTEN)
     assert not again.changed
+
+
+EXPECTED = PAGES / "editors" / "expected"
+
+
+def expected_output(case: Case) -> Path:
+    return EXPECTED / f"{case.page}@{case.now}.wikitext"
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_each_editors_page_gives_its_whole_expected_output(case):
+    """The whole output and every warning, as recorded beside the page: any change to either
+    shows as a diff. Recorded again only on purpose: REGENERATE_EXPECTED=1 scripts/test."""
+    result = transform(page(f"editors/{case.page}"), utc(case.now), default_written_at=WRITTEN)
+    recorded = "".join(f"<!-- warning: {w} -->\n" for w in result.warnings) + result.text
+    path = expected_output(case)
+    if os.environ.get("REGENERATE_EXPECTED"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(recorded, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == recorded
 
 
 def test_the_corpus_covers_at_least_forty_pages():
