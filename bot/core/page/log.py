@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 
@@ -29,7 +29,7 @@ from bot.core.wikitext.sections import heading_level, heading_title
 _YEAR = re.compile(r"^(\d{4})$")
 
 
-class Order(Enum):
+class Order(StrEnum):
     NEWEST_FIRST = "newest first"
     OLDEST_FIRST = "oldest first"
 

@@ -6,7 +6,7 @@ Translate's units are made of: paragraphs, list items and headings.
 
 import bisect
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from bot.core.wikitext.patterns import GLUE, TABLE_LINE
 from bot.core.wikitext.scan import heading_parts
@@ -21,7 +21,7 @@ class Line:
     text: str  # without the newline
 
 
-class Kind(Enum):
+class Kind(StrEnum):
     BLANK = "blank"
     GLUE = "glue"  # only translate tags, unit markers or comments: invisible to readers
     ITEM = "item"
