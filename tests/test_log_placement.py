@@ -587,3 +587,60 @@ def test_an_entry_for_a_whole_month_is_ordered_as_that_month(entries, expected):
     assert [next(line for line in log if line.startswith(e)) for e in expected] == [
         line for line in log if any(line.startswith(e) for e in expected)
     ]
+
+
+BY_MONTH = """\
+== Upcoming Conversation Hours ==
+'''Copyright hour''' Join us.
+* {slot} @ 12:00 UTC
+
+== Log of Previous Conversation Hours ==
+{log}
+"""
+
+
+def log_after(slot: str, log: str, now: str) -> list[str]:
+    after = transform(BY_MONTH.format(slot=slot, log=log), utc(now)).text.split("\n")
+    return after[after.index("== Log of Previous Conversation Hours ==") + 1 :]
+
+
+MONTHS_2023 = (
+    "=== July 2023 ===\n* July 5, 2023. Topic: Later.\n\n=== June 2023 ===\n"
+    "* June 2, 2023. Topic: Early."
+)
+
+
+def test_a_session_goes_under_its_months_subheading():
+    after = log_after("June 26, 2023", MONTHS_2023, "2023-07-10")
+    assert after.index("* June 26, 2023 (12:00 UTC). Topic: Copyright hour.") == (
+        after.index("=== June 2023 ===") + 1
+    )
+
+
+def test_a_month_without_its_subheading_gets_one_like_the_others_at_its_place():
+    after = log_after("August 7, 2023", MONTHS_2023, "2023-08-10")
+    assert after[:3] == [
+        "=== August 2023 ===",
+        "* August 7, 2023 (12:00 UTC). Topic: Copyright hour.",
+        "=== July 2023 ===",
+    ]
+
+
+def test_an_entry_is_never_filed_under_a_month_of_another_year():
+    """The June subheading holds June 2022's entries: a June 2023 session gets its own, with
+    its year, since nothing above the month's subheading says which year it is."""
+    log = "=== June ===\n* June 2, 2022. Topic: Early."
+    after = log_after("June 26, 2023", log, "2023-07-10")
+    assert after.index("=== June 2023 ===") < after.index("=== June ===")
+    assert after[after.index("=== June 2023 ===") + 1].startswith("* June 26, 2023")
+
+
+def test_under_year_subheadings_a_new_months_subheading_names_only_the_month():
+    log = (
+        "=== 2023 ===\n==== June ====\n* June 2, 2023. Topic: Early.\n\n"
+        "=== 2022 ===\n==== December ====\n* December 1, 2022. Topic: Old."
+    )
+    after = log_after("July 3, 2023", log, "2023-07-10")
+    assert (
+        after.index("=== 2023 ===") < after.index("==== July ====") < after.index("==== June ====")
+    )

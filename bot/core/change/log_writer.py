@@ -7,7 +7,6 @@ result is data (insertions and what they do to translation units), so the edit b
 combine it with the removals from "Upcoming" without either depending on the other's state.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from bot.core.change import call_entries, table_rows
 from bot.core.change.duplicates import same_session
 from bot.core.change.render import Renderer
 from bot.core.dates import english
+from bot.core.dates.vocabulary import MONTH_NAMES, MONTHS
 from bot.core.page.calls import DATE_NAMES, Call, calls
 from bot.core.page.log import (
     Entry,
@@ -39,9 +39,13 @@ from bot.core.wikitext.lines import Kind, Line
 from bot.core.wikitext.patterns import (
     CLOSE_TAG_LINE,
     LIST_PREFIX,
+    MARKER_AND_SPACE,
     OPEN_TAG_LINE,
     OWN_UNIT,
+    TRAILING_MARKER,
     UNIT_MARKER,
+    WORD,
+    YEAR_DIGITS,
 )
 from bot.core.wikitext.translate_markup import Unit
 from bot.errors import Refusal
@@ -125,12 +129,12 @@ def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWr
             continue
         batches.setdefault(_batch(log, session), []).append(session)
     for batch, sessions in batches.items():
-        year = sessions[0].start.year
-        order = log.entry_order(log.group_of(year))
+        year, month = sessions[0].start.year, sessions[0].start.month
+        order = log.entry_order(log.group_of(year, month))
         sessions.sort(key=lambda s: (_rank(s, order), s.slot.line.number))
         rank = _rank(sessions[0], order)
         if batch.group is None:
-            _new_group(page, log, year, sessions, renderer, written, rank)
+            _new_group(page, log, batch, sessions, renderer, written, rank)
         elif batch.entry is None:
             _new_list(page, log.groups[batch.group], sessions, renderer, written, rank)
         else:
@@ -145,7 +149,8 @@ def _logged_already(log: Log, session: DatedSlot) -> bool:
     """Whether the log already has the session: an entry next to where it would go, on the same
     day (at the same time, when both say one) and about the same topic. An editor often logs a
     session by hand and leaves its slot; logging it twice would be the bot's mistake."""
-    group = log.group_of(session.start.year) if log.grouped else log.groups[0]
+    start = session.start
+    group = log.group_of(start.year, start.month) if log.grouped else log.groups[0]
     found = place(group.entries, session.start, log.entry_order(group)) if group else None
     if group is None or found is None:
         return False
@@ -168,14 +173,15 @@ class _Batch:
     entry: int | None = None
     after: bool = False
     year: int | None = None
+    month: int | None = None  # a new month's subheading, in a log kept by month
 
 
 def _batch(log: Log, session: DatedSlot) -> _Batch:
     """Which batch a session joins: next to an entry, into a new year group, or a new list."""
-    year = session.start.year
-    group = log.group_of(year) if log.grouped else log.groups[0]
+    year, month = session.start.year, session.start.month
+    group = log.group_of(year, month) if log.grouped else log.groups[0]
     if group is None:
-        return _Batch(year=year)
+        return _Batch(year=year, month=month if log.by_month else None)
     index = log.groups.index(group)
     found = place(group.entries, session.start, log.entry_order(group))
     if found is None:
@@ -314,24 +320,33 @@ def _prefix(line: Line | None) -> str:
 def _new_group(
     page: Page,
     log: Log,
-    year: int,
+    batch: _Batch,
     sessions: list[DatedSlot],
     renderer: Renderer,
     written: _Written,
     rank: float,
 ) -> None:
-    """The year's subheading in the style of the others, with its entries, at its place among
-    the groups."""
-    years = [(g.year, g) for g in log.groups if g.year is not None]
+    """The year's (or month's) subheading in the style of the others, with its entries, at its
+    place among the groups. A month's groups whose year is not known are stepped over: an entry
+    is never filed under a month of another year."""
+    assert batch.year is not None
+    key = (batch.year,) if batch.month is None else (batch.year, batch.month)
     newest_first = log.group_order() is Order.NEWEST_FIRST
-    later = next((g for y, g in years if (y < year if newest_first else y > year)), None)
-    model = later or years[-1][1]
+    keyed = [(g.key, g) for g in log.groups if g.key is not None and len(g.key) == len(key)]
+    headed = [g for g in log.groups if g.heading is not None]
+    if keyed:
+        later = next((g for k, g in keyed if (k < key if newest_first else k > key)), None)
+        model = later or keyed[-1][1]
+    else:  # no group says when it is: the new one goes at the newest end
+        later = headed[0] if newest_first else None
+        model = headed[0] if newest_first else headed[-1]
     assert model.heading is not None
     spaced = _blank_before(page, _group_start(page, model))
     offset = _group_start(page, later) if later is not None else _group_end(page, model)
     in_block = in_translate_block(page, offset)
-    heading = _heading_like(model.heading.text, year)
-    neighbour = next((e for g in (model, *(g for _, g in years)) for e in g.entries), None)
+    years_above = any(g.month is None and g.year is not None for g in log.groups)
+    heading = _heading_like(model.heading.text, batch.year, batch.month, years_above)
+    neighbour = next((e for g in (model, *headed) for e in g.entries), None)
     entries_in_block = neighbour is not None and in_translate_block(page, neighbour.line.start)
     heading_in_block = in_translate_block(page, model.heading.start)
     unit_style = neighbour is not None and entries_in_block and _is_own_unit(page, neighbour)
@@ -367,12 +382,22 @@ def _is_own_unit(page: Page, entry: Entry) -> bool:
     return unit is not None and _holds_only(page, unit, entry)
 
 
-def _heading_like(text: str, year: int) -> str:
-    """A subheading like `text` for another year: its markup kept, its unit marker not (a new
-    heading is a new unit, which Translate numbers when the page is next marked)."""
-    without = re.sub(r"[ \t]*<!--T:[^>]*-->[ \t]*$", "", text)
-    without = re.sub(r"<!--T:[^>]*-->[ \t]?", "", without)
-    return re.sub(r"\d{4}", str(year), without, count=1)
+def _heading_like(text: str, year: int, month: int | None, years_above: bool) -> str:
+    """A subheading like `text` for another year (or month): its markup kept, its unit marker
+    not (a new heading is a new unit, which Translate numbers when the page is next marked).
+    A month's heading names its year when the model's does, or when no year's subheading
+    stands above it to say it."""
+    without = MARKER_AND_SPACE.sub("", TRAILING_MARKER.sub("", text))
+    if month is None:
+        return YEAR_DIGITS.sub(str(year), without, count=1)
+    word = next(m for m in WORD.finditer(without) if m.group().casefold() in MONTHS)
+    name = MONTH_NAMES[month - 1]
+    renamed = without[: word.start()] + name + without[word.end() :]
+    if YEAR_DIGITS.search(renamed):
+        return YEAR_DIGITS.sub(str(year), renamed, count=1)
+    if years_above:
+        return renamed
+    return renamed[: word.start() + len(name)] + f" {year}" + renamed[word.start() + len(name) :]
 
 
 def _group_start(page: Page, group: Group) -> int:

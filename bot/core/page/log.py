@@ -88,11 +88,21 @@ class Entry:
 
 @dataclass
 class Group:
-    """The entries under one year subheading; an ungrouped log is one group without a heading."""
+    """The entries under one year's or one month's subheading; an ungrouped log is one group
+    without a heading. A month's group knows its year when its heading names it, when it stands
+    under a year's subheading, or when its entries say it; else it is None."""
 
     year: int | None
     heading: Line | None
     entries: list[Entry] = field(default_factory=list)
+    month: int | None = None
+
+    @property
+    def key(self) -> tuple[int, ...] | None:
+        """Where the group stands in time: (year,) or (year, month); None when not known."""
+        if self.year is None:
+            return None
+        return (self.year,) if self.month is None else (self.year, self.month)
 
 
 @dataclass(frozen=True)
@@ -105,8 +115,15 @@ class Log:
     def entries(self) -> list[Entry]:
         return [entry for group in self.groups for entry in group.entries]
 
-    def group_of(self, year: int) -> Group | None:
-        return next((g for g in self.groups if g.year == year), None)
+    @property
+    def by_month(self) -> bool:
+        """Whether the log files its entries under month subheadings."""
+        return any(g.month is not None for g in self.groups)
+
+    def group_of(self, year: int, month: int | None = None) -> Group | None:
+        """The group a session of that year (and month, in a log kept by month) goes in."""
+        wanted = (year, month) if self.by_month else (year,)
+        return next((g for g in self.groups if g.key == wanted), None)
 
     def entry_order(self, preferred: Group | None = None) -> Order:
         """The order of the entries, from the first and the last dated entry of a group (the one
@@ -120,10 +137,11 @@ class Log:
         return Order.NEWEST_FIRST
 
     def group_order(self) -> Order:
-        """The order of the year groups, from their years; with one group, that of its entries."""
-        years = [g.year for g in self.groups if g.year is not None]
-        if len(years) >= 2 and years[0] != years[-1]:
-            return Order.NEWEST_FIRST if years[0] > years[-1] else Order.OLDEST_FIRST
+        """The order of the year (or month) groups, from when they are; with one group, that of
+        its entries."""
+        keys = [g.key for g in self.groups if g.key is not None]
+        if len(keys) >= 2 and keys[0] != keys[-1]:
+            return Order.NEWEST_FIRST if keys[0] > keys[-1] else Order.OLDEST_FIRST
         return self.entry_order()
 
 
@@ -153,17 +171,49 @@ def read_log(page: Page) -> Log:
         if chunk.kind is Kind.HEADING:
             line = chunk.first
             year = _year(line.text)
+            month = _month(line.text)
             this = heading_level(line.text) or 0
             if year is not None:
                 groups.append(Group(year, line))
                 level = this
+            elif month is not None:
+                within = level is not None and this > level
+                known = month[1] or (_year_above(groups) if within else None)
+                groups.append(Group(known, line, month=month[0]))
             elif level is not None and this <= level:
                 groups.append(Group(None, line))  # a section of its own, not a year's
             continue
         _add_entries(groups[-1], chunk, top)
-    grouped = any(g.year is not None for g in groups)
-    kept = tuple(g for g in groups if g.year is not None or g.entries or not grouped)
+    for group in groups:
+        if group.month is not None and group.year is None:
+            group.year = _year_of_entries(group)
+    grouped = any(g.year is not None or g.month is not None for g in groups)
+    kept = tuple(
+        g for g in groups if g.year is not None or g.month is not None or g.entries or not grouped
+    )
     return Log(page, kept or (Group(None, None),), grouped)
+
+
+def _month(text: str) -> tuple[int, int | None] | None:
+    """The month (and year) a subheading names and nothing else: "June", "June 2023"."""
+    title = heading_title(text)
+    words = (title or "").replace(",", " ").split()
+    if not 1 <= len(words) <= 2 or words[0].casefold() not in vocabulary.MONTHS:
+        return None
+    if len(words) == 2 and not _YEAR.match(words[1]):
+        return None
+    return vocabulary.MONTHS[words[0].casefold()], int(words[1]) if len(words) == 2 else None
+
+
+def _year_above(groups: list[Group]) -> int | None:
+    """The year of the year subheading a month's subheading stands under."""
+    return next((g.year for g in reversed(groups) if g.month is None and g.year is not None), None)
+
+
+def _year_of_entries(group: Group) -> int | None:
+    """The year a month's entries say, when they all say the same one."""
+    years = {e.start.year for e in group.entries if e.start is not None}
+    return years.pop() if len(years) == 1 else None
 
 
 def _year(text: str) -> int | None:

@@ -101,3 +101,11 @@ HIDING_TAGS = frozenset({
 #: Elements without content.
 VOID_TAGS = frozenset({"br", "hr", "wbr"})
 # fmt: on
+
+#: A unit marker at the end of a heading line, and one with the space after it anywhere.
+TRAILING_MARKER = re.compile(r"[ \t]*<!--T:[^>]*-->[ \t]*$")
+MARKER_AND_SPACE = re.compile(r"<!--T:[^>]*-->[ \t]?")
+#: Four digits: the year in a year's or a month's subheading.
+YEAR_DIGITS = re.compile(r"\d{4}")
+#: A word of letters, for a month's name in a subheading.
+WORD = re.compile(r"[^\W\d_]+")
