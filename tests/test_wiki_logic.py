@@ -50,13 +50,29 @@ def moving_result():
 def test_the_summary_links_the_documentation_page():
     summary = flow.edit_summary(moving_result(), "User:ConversationBot")
     assert summary == (
-        "Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023) "
+        "Bot: moved 2 past conversation hours to the log (June 26, 2023; June 30, 2023) "
         "([[User:ConversationBot|bot]])"
     )
 
 
-def test_the_summary_without_a_documentation_page_is_the_cores():
-    assert flow.edit_summary(moving_result(), None) == moving_result().summary
+def test_the_summary_without_a_documentation_page_has_no_link():
+    assert flow.edit_summary(moving_result(), None) == (
+        "Bot: moved 2 past conversation hours to the log (June 26, 2023; June 30, 2023)"
+    )
+
+
+def test_the_summary_names_a_called_off_session_as_such():
+    text = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 UTC (cancelled)")
+    result = transform(text, utc("2023-07-01T00:00:00"), default_written_at=utc("2023-06-10"))
+    assert flow.edit_summary(result, None) == (
+        "Bot: moved 1 past conversation hour and 1 called-off session to the log "
+        "(June 26, 2023; June 30, 2023, cancelled)"
+    )
+    assert flow.moved(result)[1].endswith("(cancelled)")
+
+
+def test_the_status_report_and_translation_summaries_link_the_documentation_page():
+    assert flow.linked("Bot: status", "User:B") == "Bot: status ([[User:B|bot]])"
 
 
 def test_a_summary_too_long_for_mediawiki_is_shortened_and_keeps_the_link():

@@ -5,12 +5,14 @@ retries, dry runs, simulation, the summary) are tested offline with a hand-writt
 runner gives it the real thing.
 """
 
+import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from bot.core.report.result import Result, readable_date
+from bot.core.report.result import Result
 from bot.core.report.status import PageStatus, left_lines
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
@@ -51,7 +53,10 @@ class Outcome:
 
     @property
     def moved(self) -> int:
-        return len(self.result.moves) if self.result is not None and self.status == "edited" else 0
+        """Sessions the outcome moved, or would have moved in a dry run or a simulation."""
+        if self.result is None or self.status not in ("edited", "dry-run", "simulated"):
+            return 0
+        return len(self.result.moves)
 
     @property
     def failed(self) -> bool:
@@ -188,11 +193,20 @@ def _with_translations(message: str, report: TranslationReport | None) -> str:
 
 
 def moved(result: Result) -> list[str]:
-    """What an edit moved, as editors read it: `26 June 2023 (topic)`."""
+    """What an edit moved, as editors read it and as the log entry writes the date:
+    `June 26, 2023 (topic)`, and `June 30, 2023 (topic) (cancelled)` for one called off."""
     return [
-        readable_date(s.start) + (f" ({s.block.title})" if s.block.title else "")
+        entry_date(s.start)
+        + (f" ({s.block.title})" if s.block.title else "")
+        + (f" ({s.slot.status})" if s.slot.status else "")
         for s in result.moves
     ]
+
+
+def entry_date(moment: datetime) -> str:
+    """A date as the English log entry writes it (`June 26, 2023`), so that a summary, the
+    status page and the log never spell one day two ways."""
+    return f"{calendar.month_name[moment.month]} {moment.day}, {moment.year}"
 
 
 def page_status(
@@ -214,10 +228,37 @@ def page_status(
     )
 
 
+class Called(StrEnum):
+    """How a summary counts a session: held and over, or called off (`cancelled_words`)."""
+
+    HELD = "past conversation hour"
+    CALLED_OFF = "called-off session"
+
+
+#: At most this many dates are named in a summary; the rest are counted.
+DATES_IN_SUMMARY = 8
+
+
 def edit_summary(result: Result, documentation: str | None) -> str:
-    """The core's summary, linking the bot's documentation so editors know whom to ask."""
+    """`Bot: moved 1 past conversation hour and 1 called-off session to the log (June 26,
+    2023; June 30, 2023, cancelled)`, linking the bot's documentation so editors know whom to
+    ask. Dates are written as the log entry writes them; a session called off is named so."""
+    counts = {kind: 0 for kind in Called}
+    dates = []
+    for session in result.moves:
+        counts[Called.CALLED_OFF if session.slot.status else Called.HELD] += 1
+        status = f", {session.slot.status}" if session.slot.status else ""
+        dates.append(entry_date(session.start) + status)
+    if len(dates) > DATES_IN_SUMMARY:
+        dates = [*dates[: DATES_IN_SUMMARY - 1], f"{len(dates) - DATES_IN_SUMMARY + 1} more"]
+    counted = " and ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in counts.items() if n)
+    return linked(f"Bot: moved {counted} to the log ({'; '.join(dates)})", documentation)
+
+
+def linked(summary: str, documentation: str | None) -> str:
+    """Any of the bot's summaries (the page, the status and report pages, translations) with
+    the link to its documentation, shortened to fit MediaWiki's limit with the link kept."""
     link = f" ([[{documentation}|bot]])" if documentation else ""
-    summary = result.summary
     if len(summary) + len(link) > SUMMARY_LIMIT:
         summary = summary[: SUMMARY_LIMIT - len(link) - 1] + "…"
     return summary + link

@@ -5,15 +5,19 @@ gives the loop pywikibot's I/O and runs it for one page or for a pass over many.
 """
 
 import logging
+import re
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.core.page.reader import read_page
 from bot.core.pipeline import transform_page, yearless_lines
 from bot.core.report import status
 from bot.core.report.result import Result
+from bot.core.wikitext.escape import escape_wikitext
+from bot.core.wikitext.liveness import became_live, literal
 from bot.errors import Refusal
 from bot.ops import state
 from bot.ops.config import Target
@@ -138,8 +142,8 @@ def _write_status(
     memory: state.Memory,
 ) -> None:
     """One edit per status page and pass at most, none when only the timestamps would change
-    or when a stop page holds the bot. A status page that cannot be written is logged; the
-    pass's outcome does not depend on it."""
+    (but one a day, so editors can tell the bot is alive) or when a stop page holds the bot. A
+    status page that cannot be written is logged; the pass's outcome does not depend on it."""
     by_page: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         if (title := _status_page(site, outcome.target)) is not None:
@@ -149,18 +153,61 @@ def _write_status(
             continue
         page = extras.get(title)
         if page is None:
-            # The bot creates no page, and a pass need not have one: a note for --verbose.
-            log.debug("status page [[%s]] does not exist; create it to have it kept", title)
+            log.warning(
+                "%s status page [[%s]] does not exist: the bot creates no page; create it "
+                "(any text) so that editors see what the bot does",
+                group[0].target.site,
+                title,
+            )
             continue
         text = status.page_text(_section(o, now, memory) for o in group)
-        if not status.needs_edit(page.text, text):  # type: ignore[attr-defined]
-            log.debug("status page [[%s]] unchanged", title)
-            continue
-        try:
-            client.login(site)
-            client.replace(page, text, f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC")
-        except client.WIKI_FAILURES as error:
-            log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
+        _replace_status(site, page, title, text, now, group[0].target)
+
+
+def _replace_status(
+    site: object, page: object, title: str, text: str, now: datetime, target: Target
+) -> None:
+    """Writes the status page when it says something new or its news is a day old; nothing
+    in it may be live that the bot did not put there (links to the pages it keeps)."""
+    old = unicodedata.normalize("NFC", page.text)  # type: ignore[attr-defined]
+    text = unicodedata.normalize("NFC", text)  # MediaWiki stores NFC: compare as it will be
+    if not status.needs_edit(old, text) and not heartbeat_due(old, now):
+        log.debug("status page [[%s]] unchanged", title)
+        return
+    live = became_live(old, text, allowed=_own_links(target, title))
+    if live:
+        log.warning("not writing the status page [[%s]]: it would make live %s", title, live)
+        return
+    summary = flow.linked(
+        f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC", _documentation(site, target)
+    )
+    try:
+        client.login(site)
+        client.replace(page, text, summary)
+    except client.WIKI_FAILURES as error:
+        log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
+
+
+#: The status page is edited at least this often, so that its "Last pass" shows the bot alive.
+HEARTBEAT = timedelta(days=1)
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+
+
+def heartbeat_due(old: str, now: datetime) -> bool:
+    """Whether the newest moment the status page shows is a day old or more (or it shows
+    none): then a pass edits it even with nothing new to say."""
+    stamps = [
+        datetime.strptime(m, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) for m in _STAMP.findall(old)
+    ]
+    return not stamps or now - max(stamps) >= HEARTBEAT
+
+
+def _own_links(target: Target, *titles: str) -> tuple[str, ...]:
+    """The live markup the bot itself writes on its pages: links to the pages it keeps and to
+    its own pages, and diffs."""
+    pages = {target.title, *titles, *(t for t in (target.report_page, target.status_page) if t)}
+    keys = {unicodedata.normalize("NFC", " ".join(p.replace("_", " ").split())) for p in pages}
+    return ("link:Special:Diff/*", *(literal(f"link:{k}") for k in sorted(keys)))
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
@@ -227,8 +274,17 @@ def _section(outcome: Outcome, now: datetime, memory: state.Memory) -> str:
         at = datetime.fromisoformat(last["at"]) if last else None
     except (TypeError, ValueError):
         at = None
-    page = flow.page_status(outcome, now, at, last.get("moved") or ())
+    page = flow.page_status(outcome, now, at, _moved_in(last))
     return status.render_section(page, outcome.target.settings.templates_dir)
+
+
+def _moved_in(last: dict[str, object]) -> list[str]:
+    """What the last edit moved, the last item naming its revision: two edits that moved
+    sessions of the same words are two pieces of news, never one."""
+    moved = [str(m) for m in last.get("moved") or ()]  # type: ignore[attr-defined]
+    if moved and last.get("revid"):
+        moved[-1] += f" (revision {last['revid']})"
+    return moved
 
 
 def _status_page(site: object, target: Target) -> str | None:
@@ -342,28 +398,47 @@ class _PageWiki:
         target = self.target
         if not target.report_page:
             return
-        sessions = ", ".join(flow.moved(result))
-        line = (
-            f"* {self.now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
-            f"[[{target.title}]]: moved {sessions}"
+        line = report_line(target, self.now, result, revid, translations)
+        live = became_live("", line, allowed=_own_links(target))
+        if live:
+            self._not_reported(f"the line would make live {live}")
+            return
+        summary = flow.linked(
+            f"Bot: report of [[Special:Diff/{revid}]]", _documentation(self.site, target)
         )
-        if translations is not None:  # "needs marking" is what a translation admin watches for
-            line += f"; translations: {translations.status}"
         try:
-            client.append(
-                self.site,
-                target.report_page,
-                line,
-                f"Bot: report of [[Special:Diff/{revid}]]",
-            )
+            client.append(self.site, target.report_page, line, summary)
         except client.WIKI_FAILURES as error:
-            log.warning(
-                "%s [[%s]]: could not add to the report page [[%s]]: %s",
-                target.site,
-                target.title,
-                target.report_page,
-                client.reason(error),
-            )
+            self._not_reported(client.reason(error))
+
+    def _not_reported(self, why: str) -> None:
+        target = self.target
+        log.warning(
+            "%s [[%s]]: could not add to the report page [[%s]]: %s",
+            target.site,
+            target.title,
+            target.report_page,
+            why,
+        )
+
+
+def report_line(
+    target: Target,
+    now: datetime,
+    result: Result,
+    revid: int,
+    translations: flow.TranslationReport | None,
+) -> str:
+    """The report page's line for one edit; what came from the page is escaped, as on every
+    page the bot writes."""
+    sessions = ", ".join(escape_wikitext(m) for m in flow.moved(result))
+    line = (
+        f"* {now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
+        f"[[{target.title}]]: moved {sessions}"
+    )
+    if translations is not None:  # "needs marking" is what a translation admin watches for
+        line += f"; translations: {escape_wikitext(translations.status)}"
+    return line
 
 
 def _settled(report: translation_flow.Report | None) -> bool:

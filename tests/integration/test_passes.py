@@ -80,7 +80,7 @@ def test_the_report_page_gets_a_line_per_edit(dev_wiki, fresh_title, tmp_path):
     assert line.startswith("* 2023-06-28 00:00 UTC: ")
     assert f"[[Special:Diff/{edit['revid']}]] on [[{fresh_title}]]" in line
     assert line.endswith(
-        "moved 26 June 2023 (Ad-hoc conversation hour on the Global Digital Compact)"
+        "moved June 26, 2023 (Ad-hoc conversation hour on the Global Digital Compact)"
     )
 
 
@@ -107,6 +107,6 @@ def test_a_dry_run_pass_saves_nothing_and_says_what_it_would(dev_wiki, fresh_tit
     dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
     code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [fresh_title]), "--dry-run"))
     assert code == 0, err
-    assert "dry-run moved=0 no change" in out
+    assert "dry-run moved=1 no change" in out
     assert "would save: Bot: moved 1 past conversation hour" in out
     assert len(dev_wiki.revisions(fresh_title)) == 1

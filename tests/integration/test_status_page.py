@@ -36,8 +36,8 @@ def test_a_pass_lists_the_line_it_left_on_the_status_page_once(dev_wiki, fresh_t
     text = history[-1]["content"]
     assert f"== [[{fresh_title}]] ==" in text
     assert (
-        "* Last pass: 2023-06-28 00:00 UTC\n* Last edit: 2023-06-28 00:00 UTC, moved 26 June 2023 "
-        "(Ad-hoc conversation hour on the Global Digital Compact)\n"
+        "* Last pass: 2023-06-28 00:00 UTC\n* Last edit: 2023-06-28 00:00 UTC, moved June 26, 2023 "
+        "(Ad-hoc conversation hour on the Global Digital Compact) (revision "
     ) in text
     assert (
         f"** [[{fresh_title}#Upcoming Conversation Hours|Upcoming Conversation Hours]]: "

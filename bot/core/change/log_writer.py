@@ -10,7 +10,7 @@ combine it with the removals from "Upcoming" without either depending on the oth
 import re
 from dataclasses import dataclass, field
 
-from bot.core.change.render import Renderer, escape_wikitext
+from bot.core.change.render import Renderer
 from bot.core.page.log import (
     Entry,
     Group,
@@ -24,6 +24,7 @@ from bot.core.page.log import (
     table_order,
 )
 from bot.core.page.model import Page, Session
+from bot.core.wikitext.escape import escape_wikitext
 from bot.core.wikitext.lines import Kind, Line
 from bot.core.wikitext.patterns import (
     CLOSE_TAG_LINE,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from bot.core.page.model import Session, When
+from bot.core.wikitext.escape import escape_wikitext
 from bot.errors import Refusal
 
 if TYPE_CHECKING:
@@ -22,40 +23,6 @@ if TYPE_CHECKING:
 
 LOG_ENTRY = "log_entry.wikitext.j2"
 PLACEHOLDER = "upcoming_empty.wikitext.j2"
-
-# Markup a value could smuggle into the page; each is replaced by an entity that renders the same.
-_ESCAPES = {
-    "<": "&lt;",
-    ">": "&gt;",
-    "[": "&#91;",
-    "]": "&#93;",
-    "{": "&#123;",
-    "}": "&#125;",
-    "|": "&#124;",
-    "~": "&#126;",
-}
-_SPECIAL = re.compile(r"[<>\[\]{}|~]|'(?=')|&(?=#?\w+;)|__|^[*#:;=]|\s+")
-
-
-def escape_wikitext(value: object) -> Markup:
-    """Plain text that cannot form markup: links, templates, tags, bold, magic words, lists.
-    Marked safe, so that the environment's own escaping does not escape it twice."""
-
-    def replace(match: re.Match[str]) -> str:
-        found = match.group()
-        if found.isspace():
-            return " "
-        if found == "'":
-            return "&#39;"
-        if found == "&":
-            return "&amp;"
-        if found == "__":
-            return "&#95;_"
-        if found in "*#:;=":
-            return f"&#{ord(found)};"
-        return _ESCAPES[found]
-
-    return Markup(_SPECIAL.sub(replace, str(value).strip()))
 
 
 def template_environment(templates_dir: Path | None) -> "jinja2.Environment":

@@ -1,0 +1,71 @@
+"""The translation flow's writes, offline: whatever the core plans, nothing an editor wrote
+goes live in a translation, and each write says who made it."""
+
+import json
+
+import pytest
+
+from bot.core.change.render import Renderer
+from bot.core.page.reader import read_page
+from bot.core.pipeline import transform_page
+from bot.core.settings import Settings
+from bot.core.translation import plan as translations
+from bot.core.translation.plan import Translation
+from bot.core.wikitext.liveness import live_markup
+from bot.ops.config import Target
+from bot.wiki import client, translate_api, translation_flow
+from bot.wiki.translate_api import State, Stored
+from tests.conftest import FIXTURES, utc
+
+HOSTILE_TITLE = (
+    "'''&#91;&#91;Category:Spam&#93;&#93; &#123;&#123;subst:Payload&#125;&#125; "
+    "&#126;&#126;&#126;&#126;'''"
+)
+TARGET = Target(site="devwiki:en", title="Conversation hours")
+
+
+def french(**changes: str) -> dict[str, Translation]:
+    path = FIXTURES / "translations" / "fr.json"
+    units = {**json.loads(path.read_text(encoding="utf-8")), **changes}
+    return {unit: Translation(text) for unit, text in units.items()}
+
+
+@pytest.fixture
+def saved(monkeypatch):
+    writes: list[tuple[str, str, str]] = []
+
+    def save(site, title, text, base, read_at, summary):
+        writes.append((title, text, summary))
+
+    monkeypatch.setattr(translate_api, "save_translation", save)
+    monkeypatch.setattr(translate_api, "fuzzy_languages", lambda site, title, marker: {})
+    monkeypatch.setattr(client, "bot_name", lambda site: "B")
+    return writes
+
+
+def prepared(meta_page: str, fr: dict[str, Translation]) -> translation_flow.Prepared:
+    page = read_page(meta_page, Settings())
+    result = transform_page(
+        page, utc("2023-07-01"), Settings(), default_written_at=utc("2023-06-10")
+    )
+    renderer = Renderer()
+    units = translations.moved_units(page, result, renderer)
+    plan = translations.plan(units, translations.examples(page), {"fr": fr}, renderer)
+    stored = {m: Stored(t.text, t.fuzzy, "2023-06-20T00:00:00Z") for m, t in fr.items()}
+    state = State("Conversation hours", "en", frozenset({"translate"}), False, 1, {"fr": stored})
+    return translation_flow.Prepared(TARGET, 1, tuple(units), state, plan)
+
+
+def test_a_title_translated_with_entities_never_goes_live_in_the_entry(meta_page, saved):
+    ready = prepared(meta_page, french(**{"23": HOSTILE_TITLE}))
+    planned = ready.plan.languages["fr"].writes.get("24", "")
+    assert "subst:payload" in live_markup(planned), "the core plans the decoded payload"
+    report = translation_flow._write(object(), ready)
+    assert not [w for w in saved if w[0].endswith("/24/fr")]
+    assert report.left["fr"]["24"].startswith("the new text would make live")
+    assert "category:Spam" in report.left["fr"]["24"]
+
+
+def test_a_translation_is_written_with_the_documentation_link(meta_page, saved):
+    translation_flow._write(object(), prepared(meta_page, french()))
+    assert saved and all(s.endswith("([[User:B|bot]])") for _, _, s in saved)
