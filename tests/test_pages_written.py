@@ -11,6 +11,7 @@ import pytest
 from bot.core.pipeline import transform
 from bot.core.report.result import Result
 from bot.core.wikitext.liveness import live_markup
+from bot.errors import UsageError
 from bot.ops import state
 from bot.ops.config import Target
 from bot.wiki import client, flow, runner
@@ -40,7 +41,7 @@ def hostile_page() -> str:
 
 
 def test_the_report_line_escapes_a_title_written_with_entities():
-    line = runner.report_line(TARGET, NOW, moving(hostile_page()), 123, None)
+    line = runner.report_line(TARGET, NOW, flow.moved(moving(hostile_page())), 123, None)
     assert set(live_markup(line)) == {"link:Special:Diff/123", "link:Conversation hours"}
     assert "June 26, 2023" in line
 
@@ -171,3 +172,75 @@ def test_the_status_page_is_not_written_when_it_would_make_something_live(wiki, 
     outcome = flow.Outcome(TARGET, "unchanged", "", None, source="")
     write(FakePage("old"), [outcome])
     assert wiki == []
+
+
+# --- an edit that a killed run saved is recorded by the next ---------------------------------
+
+
+class Snap:
+    def __init__(self, revid: int = 50):
+        self.page, self.text, self.revid = object(), "", revid
+
+
+def test_a_run_killed_mid_save_is_reconciled_from_page_history(wiki, monkeypatch, tmp_path):
+    memory = state.load(tmp_path)
+    key = state.key(TARGET.site, TARGET.title)
+    memory.set_saving(key, 41, "Bot: moved 1", NOW, ["June 26, 2023 (Topic)"])
+    asked = []
+    monkeypatch.setattr(
+        client, "own_edit", lambda page, base, summary: asked.append((base, summary)) or 42
+    )
+    page_wiki = runner._PageWiki(object(), TARGET, NOW + timedelta(hours=1), memory)
+    page_wiki.reconcile(Snap())
+    assert asked == [(41, "Bot: moved 1")]
+    assert memory.last_edit(key) == {
+        "at": NOW.isoformat(),
+        "revid": 42,
+        "moved": ["June 26, 2023 (Topic)"],
+    }
+    [(title, line, _)] = wiki
+    assert title == "User:B/Edits" and "[[Special:Diff/42]]" in line and "2023-07-01 00:00" in line
+    assert memory.saving(key) is None
+    page_wiki.reconcile(Snap())  # nothing left to do: no request
+    assert len(asked) == 1
+
+
+def test_an_edit_that_never_landed_is_forgotten(wiki, monkeypatch, tmp_path):
+    memory = state.load(tmp_path)
+    key = state.key(TARGET.site, TARGET.title)
+    memory.set_saving(key, 41, "Bot: moved 1", NOW, ["June 26, 2023"])
+    monkeypatch.setattr(client, "own_edit", lambda page, base, summary: None)
+    runner._PageWiki(object(), TARGET, NOW, memory).reconcile(Snap())
+    assert memory.saving(key) is None and memory.last_edit(key) is None and wiki == []
+
+
+def test_the_edit_is_remembered_before_it_is_saved(monkeypatch, tmp_path):
+    memory = state.load(tmp_path)
+    seen = []
+
+    def save(snapshot, text, summary):
+        seen.append(state.load(tmp_path).saving(state.key(TARGET.site, TARGET.title)))
+        return 51
+
+    monkeypatch.setattr(client, "save", save)
+    page_wiki = runner._PageWiki(object(), TARGET, NOW, memory)
+    page_wiki.result = moving()
+    assert page_wiki.save(Snap(50), "new", "Bot: moved") == 51
+    assert seen[0]["base"] == 50 and seen[0]["moved"][0].startswith("June 26, 2023")
+
+
+def test_an_edit_that_cannot_be_remembered_is_not_made(monkeypatch, tmp_path):
+    memory = state.load(tmp_path)
+    monkeypatch.setattr(
+        state,
+        "save",
+        lambda folder, memory: (_ for _ in ()).throw(OSError(28, "No space left on device")),
+    )
+    monkeypatch.setattr(client, "save", lambda *a: pytest.fail("saved without a record"))
+    page_wiki = runner._PageWiki(object(), TARGET, NOW, memory)
+    with pytest.raises(UsageError, match=r"No space left on device.*no edit made"):
+        page_wiki.save(Snap(50), "new", "Bot: moved")
+
+
+def test_a_lasting_failure_names_its_start_as_people_read_it():
+    assert runner.readable_moment("2026-11-24T07:00:03.123456+00:00") == "2026-11-24 07:00 UTC"

@@ -232,6 +232,16 @@ def save(snapshot: Snapshot, text: str, summary: str) -> int | None:
     return revid
 
 
+def own_edit(page: pywikibot.Page, base: int, summary: str) -> int | None:
+    """The bot's own edit with this summary made after revision `base`, from the page's
+    newest revisions; None when there is none or the history cannot be read now."""
+    try:
+        fresh = pywikibot.Page(page.site, page.title())
+        return history.own_edit(fresh.revisions(total=10), base, page.site.username(), summary)
+    except WIKI_FAILURES:
+        return None
+
+
 def _landed(snapshot: Snapshot, summary: str) -> int | None:
     """The bot's own edit with this summary, made after the revision it read, if any."""
     try:

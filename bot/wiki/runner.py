@@ -4,6 +4,7 @@ The decisions live in the core (bot.core.pipeline) and the loop in bot.wiki.flow
 gives the loop pywikibot's I/O and runs it for one page or for a pass over many.
 """
 
+import contextlib
 import logging
 import re
 import time
@@ -18,7 +19,7 @@ from bot.core.report import status
 from bot.core.report.result import Result
 from bot.core.wikitext.escape import escape_wikitext
 from bot.core.wikitext.liveness import became_live, literal
-from bot.errors import Refusal
+from bot.errors import Refusal, UsageError
 from bot.ops import state
 from bot.ops.config import Target
 from bot.wiki import client, flow, translation_flow
@@ -228,8 +229,17 @@ def _news(outcome: Outcome, memory: state.Memory) -> str:
         return ""
     failure = memory.failure(state.key(outcome.target.site, outcome.target.title))
     if outcome.news == state.STILL_FAILING and failure is not None:
-        return f" ({outcome.news} since {failure.since}; no news)"
+        return f" ({outcome.news} since {readable_moment(failure.since)}; no news)"
     return f" ({outcome.news})"
+
+
+def readable_moment(iso: str) -> str:
+    """A remembered moment as people read it in a log line: `2026-11-24 07:00 UTC`, not the
+    ISO form with microseconds it is stored in."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
 
 
 def _logged(outcome: Outcome, memory: state.Memory) -> Outcome:
@@ -311,6 +321,8 @@ def _process(
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = client.snapshot(pages, target.title)
     wiki = _PageWiki(site, target, now, memory or state.Memory())
+    if not dry_run:
+        wiki.reconcile(snapshot)
     return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
 
 
@@ -326,13 +338,40 @@ class _PageWiki:
     target: Target
     now: datetime
     memory: state.Memory
+    #: The result last computed: what a save about to be made moves.
+    result: Result | None = None
+
+    @property
+    def key(self) -> str:
+        return state.key(self.target.site, self.target.title)
+
+    def reconcile(self, snapshot: client.Snapshot) -> None:
+        """Finishes the record of an edit that a run killed mid-save may have made: page
+        history says whether it landed; if it did, it becomes the last edit (the status page
+        shows it) and the report page gets its line. One history request, only then."""
+        intent = self.memory.saving(self.key)
+        if intent is None:
+            return
+        revid = client.own_edit(snapshot.page, intent["base"], intent["summary"])
+        if revid is not None and (self.memory.last_edit(self.key) or {}).get("revid") != revid:
+            at = datetime.fromisoformat(intent["at"])
+            self.memory.set_last_edit(self.key, at, revid, intent["moved"])
+            log.info(
+                "%s [[%s]]: recorded revision %d, which an interrupted run saved",
+                self.target.site,
+                self.target.title,
+                revid,
+            )
+            self._report_line(report_line(self.target, at, intent["moved"], revid, None), revid)
+        self.memory.clear_saving(self.key)
 
     def compute(self, snapshot: client.Snapshot) -> Result:
         """The core's answer for this revision, with yearless lines dated from page history."""
         try:
             page = read_page(snapshot.text, self.target.settings)
             written = self._written_at(snapshot, yearless_lines(page))
-            return transform_page(page, self.now, self.target.settings, written_at=written)
+            self.result = transform_page(page, self.now, self.target.settings, written_at=written)
+            return self.result
         except Refusal as refusal:
             raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
 
@@ -356,7 +395,21 @@ class _PageWiki:
         client.login(self.site)
 
     def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
-        return client.save(snapshot, text, summary)
+        """Saves, with the edit remembered in the state folder first: a run killed before it
+        hears the answer leaves the next run what it needs to find the edit in history."""
+        moved = flow.moved(self.result) if self.result is not None else []
+        self.memory.set_saving(self.key, snapshot.revid, summary, self.now, moved)
+        try:
+            state.flush(self.memory)
+        except OSError as error:
+            raise UsageError(
+                f"cannot record the edit about to be made in the state folder "
+                f"({error.strerror or error}); no edit made"
+            ) from None
+        revid = client.save(snapshot, text, summary)
+        if revid is None:  # simulated: nothing to find later
+            self.memory.clear_saving(self.key)
+        return revid
 
     def diff_url(self, revid: int) -> str:
         return client.diff_url(self.site, revid)
@@ -395,10 +448,17 @@ class _PageWiki:
         self, result: Result, revid: int, translations: flow.TranslationReport | None
     ) -> None:
         """Appends the edit to the report page; the edit stands even when this fails."""
+        status = translations.status if translations is not None else None
+        line = report_line(self.target, self.now, flow.moved(result), revid, status)
+        self._report_line(line, revid)
+        self.memory.clear_saving(self.key)  # the edit is recorded: nothing to reconcile
+        with contextlib.suppress(OSError):  # the end of the run saves it, or says why not
+            state.flush(self.memory)
+
+    def _report_line(self, line: str, revid: int) -> None:
         target = self.target
         if not target.report_page:
             return
-        line = report_line(target, self.now, result, revid, translations)
         live = became_live("", line, allowed=_own_links(target))
         if live:
             self._not_reported(f"the line would make live {live}")
@@ -423,21 +483,18 @@ class _PageWiki:
 
 
 def report_line(
-    target: Target,
-    now: datetime,
-    result: Result,
-    revid: int,
-    translations: flow.TranslationReport | None,
+    target: Target, at: datetime, moved: list[str], revid: int, translations: str | None
 ) -> str:
-    """The report page's line for one edit; what came from the page is escaped, as on every
-    page the bot writes."""
-    sessions = ", ".join(escape_wikitext(m) for m in flow.moved(result))
+    """The report page's line for one edit (`moved` as flow.moved gives it, `translations`
+    the translation flow's status); what came from the page is escaped, as on every page the
+    bot writes."""
+    sessions = ", ".join(escape_wikitext(m) for m in moved)
     line = (
-        f"* {now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
+        f"* {at:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
         f"[[{target.title}]]: moved {sessions}"
     )
     if translations is not None:  # "needs marking" is what a translation admin watches for
-        line += f"; translations: {escape_wikitext(translations.status)}"
+        line += f"; translations: {escape_wikitext(translations)}"
     return line
 
 
