@@ -16,6 +16,7 @@ import requests
 from pywikibot import exceptions as pwb
 
 from bot.errors import Refusal, UsageError, WikiError
+from bot.ops import deadline
 from bot.wiki import history
 from bot.wiki.flow import EditConflict
 
@@ -38,6 +39,22 @@ class Snapshot:
     page: pywikibot.Page
     text: str
     revid: int
+
+
+def limit_requests(seconds: float) -> None:
+    """Every HTTP request pywikibot makes must be answered in full within `seconds` (see
+    bot.ops.deadline); pywikibot retries one that is not, as any failed request."""
+    from pywikibot.comms import http
+
+    session = http.session
+    original = getattr(session, "_unlimited_request", None) or session.request
+
+    def request(*args: object, **kwargs: object) -> object:
+        with deadline.request_deadline(seconds):
+            return original(*args, **kwargs)
+
+    session._unlimited_request = original
+    session.request = request
 
 
 def open_site(spec: str) -> pywikibot.site.BaseSite:
