@@ -287,7 +287,8 @@ def test_sigterm_stops_a_hanging_pass_within_the_grace_period():
 def test_a_pass_over_its_deadline_is_stopped_and_the_next_one_runs():
     script = HANGING_SCRIPT.replace(
         "def hanging():",
-        "calls = []\ndef hanging():\n    calls.append(1)\n    if len(calls) > 1: raise SystemExit(0)",
+        "calls = []\ndef hanging():\n    calls.append(1)\n"
+        "    if len(calls) > 1: raise SystemExit(0)",
     ).replace(
         "trigger=IntervalTrigger(seconds=0.05))",
         "trigger=IntervalTrigger(seconds=0.05), pass_seconds=1)",

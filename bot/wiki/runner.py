@@ -20,7 +20,7 @@ from bot.core.report.result import Result
 from bot.core.wikitext.escape import escape_wikitext
 from bot.core.wikitext.liveness import became_live, literal
 from bot.errors import Refusal, UsageError
-from bot.ops import state
+from bot.ops import deadline, state
 from bot.ops.config import Target
 from bot.wiki import client, flow, translation_flow
 from bot.wiki.flow import Outcome, Review
@@ -37,11 +37,11 @@ def run_target(
 ) -> Outcome:
     """One page, for an operator at the command line; failures raise (the CLI maps them).
     `memory` is what earlier runs learnt of the page (history dates, settled translations)."""
+    client.check_credentials(target.site)
     site = client.open_site(target.site)
-    client.check_password_file()
     pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
     when = now or datetime.now(UTC)
-    return _process(site, target, pages, extras, review, dry_run, when, memory)
+    return _process(site, target, pages, extras, review, dry_run, when, memory, now is not None)
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class Checked:
 def check_target(target: Target, now: datetime | None = None) -> Checked:
     """A run's reading of one page with nothing saved, marked or remembered: the reads of a dry
     run, and the login a dry run makes when units would move (rights decide what it would do)."""
+    client.check_credentials(target.site)
     site = client.open_site(target.site)
-    client.check_password_file()
     pages, _ = client.read_many(site, [target.title], [])
     snapshot = client.snapshot(pages, target.title)
     wiki = _PageWiki(site, target, now or datetime.now(UTC), state.Memory())
@@ -74,6 +74,15 @@ def check_target(target: Target, now: datetime | None = None) -> Checked:
     return Checked(snapshot.text, written or {}, result, report)
 
 
+class PassStopped(BaseException):
+    """A pass stopped before its end (its deadline, SIGTERM): the outcomes so far, each target
+    not finished said as such, and why; the caller saves the state and exits with its code."""
+
+    def __init__(self, outcomes: list[Outcome], stop: deadline.Interrupted) -> None:
+        super().__init__(str(stop))
+        self.outcomes, self.stop = outcomes, stop
+
+
 def run_pass(
     targets: Iterable[Target],
     now: datetime | None = None,
@@ -84,15 +93,37 @@ def run_pass(
     wiki fails or the bot refuses is reported and the others still run, and the status page
     says what editors need to know. A dry run logs what it would save and saves nothing. A bug
     is not a failure of the wiki: it stops the pass. `memory` (the state folder's) spares
-    history requests for pages unchanged since and remembers the bot's last edits."""
+    history requests for pages unchanged since and remembers the bot's last edits. A pass
+    stopped on the way raises PassStopped once every target has its outcome."""
     memory = memory if memory is not None else state.Memory()
-    outcomes = []
+    outcomes: list[Outcome] = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
         by_site.setdefault(target.site, []).append(target)
+    stopped: deadline.Interrupted | None = None
     for site_name, site_targets in by_site.items():
-        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
+        if stopped is not None:
+            outcomes.extend(_not_tried(t, stopped, memory, now, dry_run) for t in site_targets)
+            continue
+        try:
+            outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
+        except PassStopped as stop:
+            outcomes.extend(stop.outcomes)
+            stopped = stop.stop
+    if stopped is not None:
+        raise PassStopped(outcomes, stopped)
     return outcomes
+
+
+def _not_tried(
+    target: Target,
+    stop: deadline.Interrupted,
+    memory: state.Memory,
+    now: datetime | None,
+    dry_run: bool,
+) -> Outcome:
+    outcome = Outcome(target, "failed", f"not finished: the pass {stop}")
+    return _logged(_remembered(outcome, memory, now or datetime.now(UTC), dry_run), memory)
 
 
 def _pass_on_site(
@@ -103,35 +134,47 @@ def _pass_on_site(
     memory: state.Memory,
 ) -> list[Outcome]:
     started = time.monotonic()
-    now = now or datetime.now(UTC)
+    clock_given, now = now is not None, now or datetime.now(UTC)
     try:
+        client.check_credentials(site_name)
         site = client.open_site(site_name)
-        client.check_password_file()
         status_pages = sorted({p for t in targets if (p := _status_page(site, t))})
         pages, extras = client.read_many(
             site, [t.title for t in targets], [*_stop_pages(site, targets), *status_pages]
         )
     except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
-        message = client.reason(error)
+        message = client.failure(site_name, error)
         seconds = time.monotonic() - started
         failed = [Outcome(t, "failed", message, seconds=seconds) for t in targets]
         return [_logged(_remembered(o, memory, now, dry_run), memory) for o in failed]
-    outcomes = []
-    for target in targets:
+    except deadline.Interrupted as stop:
+        raise PassStopped(
+            [_not_tried(t, stop, memory, now, dry_run) for t in targets], stop
+        ) from None
+    outcomes: list[Outcome] = []
+    for index, target in enumerate(targets):
         started = time.monotonic()
         try:
-            outcome = _process(site, target, pages, extras, _unattended, dry_run, now, memory)
+            outcome = _process(
+                site, target, pages, extras, _unattended, dry_run, now, memory, clock_given
+            )
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
         except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
-            outcome = Outcome(target, "failed", client.reason(error))
+            outcome = Outcome(target, "failed", client.failure(site_name, error))
+        except deadline.Interrupted as stop:
+            rest = [_not_tried(t, stop, memory, now, dry_run) for t in targets[index:]]
+            raise PassStopped([*outcomes, *rest], stop) from None
         outcome = replace(outcome, seconds=time.monotonic() - started)
         outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
         if outcome.status == "edited" and outcome.revid and outcome.result:
             key = state.key(target.site, target.title)
             memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
     if not dry_run and not client.simulating():
-        _write_status(site, outcomes, extras, now, memory)
+        try:
+            _write_status(site, outcomes, extras, now, memory)
+        except deadline.Interrupted as stop:
+            raise PassStopped(outcomes, stop) from None
     return outcomes
 
 
@@ -314,13 +357,14 @@ def _process(
     dry_run: bool,
     now: datetime,
     memory: state.Memory | None = None,
+    clock_given: bool = True,
 ) -> Outcome:
     stop_title = _stop_page(site, target)
     stop = extras.get(stop_title) if stop_title else None
     if stop is not None and stop.text.strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = client.snapshot(pages, target.title)
-    wiki = _PageWiki(site, target, now, memory or state.Memory())
+    wiki = _PageWiki(site, target, now, memory or state.Memory(), clock_given=clock_given)
     if not dry_run:
         wiki.reconcile(snapshot)
     return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
@@ -340,6 +384,8 @@ class _PageWiki:
     memory: state.Memory
     #: The result last computed: what a save about to be made moves.
     result: Result | None = None
+    #: Whether `now` was given (--now): then the machine's clock is not what decides.
+    clock_given: bool = False
 
     @property
     def key(self) -> str:
@@ -392,7 +438,12 @@ class _PageWiki:
         return client.reread(snapshot)
 
     def login(self) -> None:
+        """Logs in before anything is written, and, unless the run was told its moment
+        (--now), checks the machine's clock against the wiki's: what is over is decided by
+        the clock, so a clock off by more than the grace must move nothing."""
         client.login(self.site)
+        if not self.clock_given:
+            check_clock(self.now, client.wiki_time(self.site), self.target.settings.grace)
 
     def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
         """Saves, with the edit remembered in the state folder first: a run killed before it
@@ -496,6 +547,23 @@ def report_line(
     if translations is not None:  # "needs marking" is what a translation admin watches for
         line += f"; translations: {escape_wikitext(translations)}"
     return line
+
+
+def check_clock(now: datetime, wiki_now: datetime, grace: timedelta) -> None:
+    """Refuses to move anything when the machine's clock and the wiki's differ by more than
+    the grace period: a session would move too early, or stay long after it ended."""
+    apart = abs(now - wiki_now)
+    if apart > grace:
+        raise Refusal(
+            f"the machine's clock ({now:%Y-%m-%d %H:%M:%S} UTC) is {_minutes(apart)} off the "
+            f"wiki's ({wiki_now:%Y-%m-%d %H:%M:%S} UTC), more than the grace period; nothing "
+            "moved: set the machine's clock (NTP)"
+        )
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = span.total_seconds() / 60
+    return f"{minutes:.0f} minutes" if minutes < 120 else f"{minutes / 60:.1f} hours"
 
 
 def _settled(report: translation_flow.Report | None) -> bool:
