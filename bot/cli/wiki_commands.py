@@ -165,7 +165,7 @@ def check_one(args: argparse.Namespace) -> int:
     client.limit_requests(deadline.request_seconds(seconds))
     try:
         with deadline.stopped_by_signals(), deadline.run_deadline(seconds):
-            checked = runner.check_target(target, now)
+            checked = runner.check_target(target, args.now)
     except Refusal as refusal:
         raise Refusal(f"{where}: {refusal}") from None
     except client.WIKI_FAILURES as error:  # the bot's WikiError among them

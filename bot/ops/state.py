@@ -41,8 +41,7 @@ def prepare(folder: Path) -> Path:
     (they could hold the lock and stop every pass), is the operator's to fix (exit 2), not a
     failure of the wiki."""
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # parents as the umask says
         mode = folder.stat().st_mode & 0o777
         if mode & 0o077:
             raise UsageError(

@@ -62,7 +62,10 @@ def check_target(target: Target, now: datetime | None = None) -> Checked:
     site = client.open_site(target.site)
     pages, _ = client.read_many(site, [target.title], [])
     snapshot = client.snapshot(pages, target.title)
-    wiki = _PageWiki(site, target, now or datetime.now(UTC), state.Memory())
+    clock_given = now is not None
+    wiki = _PageWiki(
+        site, target, now or datetime.now(UTC), state.Memory(), clock_given=clock_given
+    )
     result = wiki.compute(snapshot)
     written = wiki.memory.dates(
         state.key(target.site, target.title), snapshot.revid, target.history_limit
@@ -205,11 +208,11 @@ def _write_status(
             )
             continue
         text = status.page_text(_section(o, now, memory) for o in group)
-        _replace_status(site, page, title, text, now, group[0].target)
+        _replace_status(site, page, title, text, now, [o.target for o in group])
 
 
 def _replace_status(
-    site: object, page: object, title: str, text: str, now: datetime, target: Target
+    site: object, page: object, title: str, text: str, now: datetime, targets: list[Target]
 ) -> None:
     """Writes the status page when it says something new or its news is a day old; nothing
     in it may be live that the bot did not put there (links to the pages it keeps)."""
@@ -218,12 +221,14 @@ def _replace_status(
     if not status.needs_edit(old, text) and not heartbeat_due(old, now):
         log.debug("status page [[%s]] unchanged", title)
         return
-    live = became_live(old, text, allowed=_own_links(target, title))
+    allowed = [link for t in targets for link in _own_links(t, title)]
+    live = became_live(old, text, allowed=allowed)
     if live:
         log.warning("not writing the status page [[%s]]: it would make live %s", title, live)
         return
     summary = flow.linked(
-        f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC", _documentation(site, target)
+        f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC",
+        _documentation(site, targets[0]),
     )
     try:
         client.login(site)
