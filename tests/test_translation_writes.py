@@ -12,6 +12,7 @@ from bot.core.settings import Settings
 from bot.core.translation import plan as translations
 from bot.core.translation.plan import Translation
 from bot.core.wikitext.liveness import live_markup
+from bot.errors import WikiError
 from bot.ops.config import Target
 from bot.wiki import client, translate_api, translation_flow
 from bot.wiki.translate_api import State, Stored
@@ -69,3 +70,59 @@ def test_a_title_translated_with_entities_never_goes_live_in_the_entry(meta_page
 def test_a_translation_is_written_with_the_documentation_link(meta_page, saved):
     translation_flow._write(object(), prepared(meta_page, french()))
     assert saved and all(s.endswith("([[User:B|bot]])") for _, _, s in saved)
+
+
+# --- answers of the wrong shape, and long waits ---------------------------------------------
+
+
+class Answering:
+    """A site whose every API request is answered with `answer`."""
+
+    def __init__(self, answer: dict) -> None:
+        self.answer = answer
+
+    def simple_request(self, **params):
+        answer = self.answer
+
+        class Request:
+            def submit(self):
+                return answer
+
+        return Request()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda site: translate_api.english_done(site, "P", {"24": "x"}, "en"),
+        lambda site: translate_api.history(site, "P", 20),
+        lambda site: translate_api.read_state(site, "P", ["24"], []),
+        lambda site: translate_api.definition_changed_at(site, "P", "24", "en"),
+        lambda site: translate_api.revision_texts(site, [1, 2]),
+    ],
+    ids=["poll", "history", "state", "definitions", "revisions"],
+)
+def test_an_answer_of_the_wrong_shape_is_a_wiki_failure(call):
+    with pytest.raises(WikiError, match="was not what its API returns"):
+        call(Answering({"batchcomplete": True}))
+
+
+def test_a_wrong_shape_while_waiting_for_the_jobs_leaves_the_edit_and_a_later_run(monkeypatch):
+    prepared = translation_flow.Prepared(
+        TARGET, 1, (), State("P", "en", frozenset(), False, 1), translations.TranslationPlan({})
+    )
+    report = translation_flow.complete(Answering({"batchcomplete": True}), prepared)
+    assert report.status == translation_flow.FAILED
+    assert "a later run finishes the translations" in report.note
+
+
+def test_waiting_for_translates_jobs_says_so(caplog):
+    site = Answering({"query": {"pages": []}})
+    slept = []
+    with caplog.at_level("INFO", logger="conversation-hours-bot"):
+        ran = translate_api.wait_for_jobs(site, "P", {"24": "x"}, "en", sleep=slept.append)
+    assert not ran and slept == list(translate_api.POLL_DELAYS)
+    said = [
+        r.getMessage() for r in caplog.records if "waiting for Translate's jobs" in r.getMessage()
+    ]
+    assert len(said) == len(slept) and "next look in 1 s (0 s of 30)" in said[0]

@@ -5,14 +5,46 @@ Every request is a plain MediaWiki API call through pywikibot's `simple_request`
 retries, maxlag and throttling apply. Nothing here decides anything: bot.core.translation.plan does.
 """
 
+import functools
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import pywikibot
 from pywikibot.exceptions import APIError
 
+from bot.errors import WikiError
 from bot.wiki.client import WIKI_FAILURES, expected_api_error
+
+log = logging.getLogger("conversation-hours-bot")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: What reading an answer of another shape raises: valid JSON, but not what the API returns.
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+def answer_shape(doing: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """An answer of the wrong shape (`{"batchcomplete": true}` where pages were asked for) is
+    the wiki's failure, said as such (exit 4, and the next run finishes), not the bot's bug."""
+
+    def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return function(*args, **kwargs)
+            except _SHAPE_ERRORS as error:
+                raise WikiError(
+                    f"the wiki's answer to {doing} was not what its API returns "
+                    f"({type(error).__name__}: {error})"
+                ) from None
+
+        return checked
+
+    return wrap
+
 
 #: Seconds between polls for Translate's jobs: about half a minute in all, then the run stops
 #: and the next one finishes ("translations pending").
@@ -61,6 +93,7 @@ def _query(site: pywikibot.site.BaseSite, **params: object) -> dict:
     return site.simple_request(action="query", formatversion=2, **params).submit()
 
 
+@answer_shape("reading the translations")
 def read_state(
     site: pywikibot.site.BaseSite, title: str, moved: Sequence[str], context: Iterable[str]
 ) -> State:
@@ -148,6 +181,7 @@ def _marked_revision(events: list[dict]) -> int | None:
     return None
 
 
+@answer_shape("reading a unit's translations")
 def _unit_translations(site: pywikibot.site.BaseSite, title: str, marker: str) -> dict[str, bool]:
     try:
         with expected_api_error(_UNKNOWN_UNIT):
@@ -207,6 +241,7 @@ def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
     ).submit()
 
 
+@answer_shape("reading the units' English")
 def english_texts(
     site: pywikibot.site.BaseSite, title: str, markers: Sequence[str], language: str
 ) -> dict[str, str]:
@@ -239,10 +274,20 @@ def wait_for_jobs(
     source_language: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
-    """Whether Translate's jobs wrote every moved unit's new definition within the bound."""
+    """Whether Translate's jobs wrote every moved unit's new definition within the bound; each
+    wait is said, as pywikibot says its own ("Sleeping for ..."), so a run is never silent."""
+    waited = 0.0
     for delay in (0, *POLL_DELAYS):
         if delay:
+            log.info(
+                "waiting for Translate's jobs on [[%s]]: next look in %.0f s (%.0f s of %.0f)",
+                title,
+                delay,
+                waited,
+                sum(POLL_DELAYS),
+            )
             sleep(delay)
+            waited += delay
         if english_done(site, title, expected, source_language):
             return True
     return False
@@ -310,6 +355,7 @@ class History:
     revisions: tuple[Revision, ...]  # newest first
 
 
+@answer_shape("reading the marks and the history")
 def history(site: pywikibot.site.BaseSite, title: str, limit: int) -> History:
     data = _query(
         site,
@@ -348,6 +394,7 @@ def _previous_mark(events: list[dict], marked: int | None) -> int:
     return 0
 
 
+@answer_shape("reading the bot's revisions")
 def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict[int, str]:
     data = _query(
         site,
@@ -363,6 +410,7 @@ def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict
     }
 
 
+@answer_shape("reading a unit's definitions")
 def definition_changed_at(
     site: pywikibot.site.BaseSite, title: str, marker: str, source_language: str
 ) -> str:

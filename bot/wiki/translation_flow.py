@@ -260,7 +260,7 @@ def _verify(site: object, title: str, report: Report) -> None:
                 )
     report.written = {lang: units for lang, units in report.written.items() if units}
     if any(report.left.values()):
-        log.info("translations left outdated: %s", report.left)
+        log.debug("translations left outdated: %s", report.left)
 
 
 #: How many of the page's newest revisions a later run looks through for the bot's own edits.
