@@ -131,6 +131,8 @@ def run_one(args: argparse.Namespace) -> int:
         raise Refusal(f"{where}: {refusal}") from None
     except client.WIKI_FAILURES as error:  # the bot's WikiError among them
         return _wiki_failed(where, client.failure(target.site, error))
+    except deadline.Interrupted as stop:
+        return _stopped(where, stop)
     if args.json:
         print(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -170,6 +172,8 @@ def check_one(args: argparse.Namespace) -> int:
         raise Refusal(f"{where}: {refusal}") from None
     except client.WIKI_FAILURES as error:  # the bot's WikiError among them
         return _wiki_failed(where, client.failure(target.site, error))
+    except deadline.Interrupted as stop:
+        return _stopped(where, stop)
     print(f"{where}:")
     print(explained(checked.text, now, target.settings, checked.written_at, now))
     if checked.translations is not None:
@@ -194,6 +198,16 @@ def check_config(args: argparse.Namespace) -> int:
     count = len(settings.targets)
     print(f"{PROG}: ready: {count} target(s) checked, nothing in the way")
     return EXIT_OK
+
+
+def _stopped(where: str, stop: deadline.Interrupted) -> int:
+    """A run stopped by its deadline or SIGTERM: one line naming the page; nothing is half
+    done (a save is one request; one whose answer was lost is found by the next run)."""
+    print(
+        f"{PROG}: {where}: the run {stop}; the next run takes up what this one did not finish",
+        file=sys.stderr,
+    )
+    return stop.exit_code
 
 
 def _wiki_failed(where: str, reason: str) -> int:

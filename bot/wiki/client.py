@@ -5,13 +5,15 @@ commands start fast and `PYWIKIBOT_DIR` can be set from the command line first.
 """
 
 import fnmatch
+import functools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import pywikibot
 import requests
@@ -32,6 +34,37 @@ WIKI_FAILURES: tuple[type[BaseException], ...] = (
     ConnectionError,
     WikiError,
 )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: What reading an answer of another shape raises: valid JSON, but not what the API returns.
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+def answer_shape(doing: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """An answer of the wrong shape (`{"batchcomplete": true}` where pages were asked for) is
+    the wiki's failure, said as such (exit 4, and the next run finishes), not the bot's bug."""
+
+    def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return function(*args, **kwargs)
+            except _SHAPE_ERRORS as error:
+                raise WikiError(
+                    f"the wiki's answer to {doing} was not what its API returns "
+                    f"({type(error).__name__}: {error})"
+                ) from None
+
+        return checked
+
+    return wrap
+
+
+#: A look into history that cannot be trusted now: the caller goes on as if nothing was found.
+_LOOKING_FAILED: tuple[type[BaseException], ...] = (*WIKI_FAILURES, *_SHAPE_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -175,6 +208,7 @@ def has_right(site: pywikibot.site.BaseSite, right: str) -> bool:
     return bool(site.has_right(right))
 
 
+@answer_shape("reading the pages")
 def read_many(
     site: pywikibot.site.BaseSite, titles: list[str], extra_titles: list[str]
 ) -> tuple[dict[str, pywikibot.Page], dict[str, pywikibot.Page]]:
@@ -202,6 +236,7 @@ def snapshot(pages: dict[str, pywikibot.Page], title: str) -> Snapshot:
     return Snapshot(page, page.text, page.latest_revision_id)
 
 
+@answer_shape("reading the page again")
 def reread(snapshot: Snapshot) -> Snapshot:
     """The page again, after an edit conflict."""
     page = pywikibot.Page(snapshot.page.site, snapshot.page.title())
@@ -219,6 +254,7 @@ def _check_page(page: pywikibot.Page, title: str) -> None:
         raise WikiError("the page excludes this bot with {{bots}} or {{nobots}}")
 
 
+@answer_shape("reading the page history")
 def written_at(snapshot: Snapshot, lines: Iterable[str], limit: int) -> dict[str, datetime | None]:
     """When each line was first written, from the page history (see history.first_written)."""
     lines = list(lines)
@@ -249,6 +285,7 @@ def forget_failed_logins() -> None:
     _failed_logins.clear()
 
 
+@answer_shape("logging in")
 def _login(site: pywikibot.site.BaseSite) -> None:
     try:
         site.login()
@@ -273,12 +310,14 @@ def _session_alive(site: pywikibot.site.BaseSite) -> bool:
         return False
 
 
+@answer_shape("saving the status page")
 def replace(page: pywikibot.Page, text: str, summary: str) -> None:
     """Rewrites one of the bot's own pages (the status page) against the revision read."""
     page.text = text
     page.save(summary=summary, minor=True, bot=True, nocreate=True, quiet=True)
 
 
+@answer_shape("adding to the report page")
 def append(site: pywikibot.site.BaseSite, title: str, line: str, summary: str) -> None:
     """Adds a line at the end of an existing page (the report page); never creates it."""
     page = pywikibot.Page(site, title)
@@ -348,6 +387,7 @@ def diff_url(site: pywikibot.site.BaseSite, revid: int) -> str:
     return site.base_url(site.articlepath.format(f"Special:Diff/{revid}"))
 
 
+@answer_shape("asking the time")
 def wiki_time(site: pywikibot.site.BaseSite) -> datetime:
     """The wiki's clock (the API's `curtimestamp`), in one small request."""
     data = site.simple_request(action="query", curtimestamp=1).submit()
@@ -379,11 +419,15 @@ def save(snapshot: Snapshot, text: str, summary: str) -> int | None:
         page.save(summary=summary, minor=False, bot=True, nocreate=True, quiet=True)
     except pwb.EditConflictError as conflict:
         raise EditConflict(str(conflict)) from None
-    except WIKI_FAILURES:
+    except _LOOKING_FAILED as error:
         landed = _landed(snapshot, summary)
-        if landed is None:
-            raise
-        return landed
+        if landed is not None:
+            return landed
+        if isinstance(error, _SHAPE_ERRORS):
+            raise WikiError(
+                f"the wiki's answer to the save was not what its API returns ({error})"
+            ) from None
+        raise
     if simulating():
         return None
     revid = page.latest_revision_id
@@ -398,7 +442,7 @@ def own_edit(page: pywikibot.Page, base: int, summary: str) -> int | None:
     try:
         fresh = pywikibot.Page(page.site, page.title())
         return history.own_edit(fresh.revisions(total=10), base, page.site.username(), summary)
-    except WIKI_FAILURES:
+    except _LOOKING_FAILED:
         return None
 
 
@@ -409,7 +453,7 @@ def _landed(snapshot: Snapshot, summary: str) -> int | None:
         return history.own_edit(
             fresh.revisions(total=10), snapshot.revid, snapshot.page.site.username(), summary
         )
-    except WIKI_FAILURES:
+    except _LOOKING_FAILED:
         return None
 
 

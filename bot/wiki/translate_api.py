@@ -5,46 +5,17 @@ Every request is a plain MediaWiki API call through pywikibot's `simple_request`
 retries, maxlag and throttling apply. Nothing here decides anything: bot.core.translation.plan does.
 """
 
-import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
 
 import pywikibot
 from pywikibot.exceptions import APIError
 
-from bot.errors import WikiError
-from bot.wiki.client import WIKI_FAILURES, expected_api_error
+from bot.wiki.client import WIKI_FAILURES, answer_shape, expected_api_error
 
 log = logging.getLogger("conversation-hours-bot")
-P = ParamSpec("P")
-R = TypeVar("R")
-
-#: What reading an answer of another shape raises: valid JSON, but not what the API returns.
-_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
-
-
-def answer_shape(doing: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """An answer of the wrong shape (`{"batchcomplete": true}` where pages were asked for) is
-    the wiki's failure, said as such (exit 4, and the next run finishes), not the bot's bug."""
-
-    def wrap(function: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(function)
-        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return function(*args, **kwargs)
-            except _SHAPE_ERRORS as error:
-                raise WikiError(
-                    f"the wiki's answer to {doing} was not what its API returns "
-                    f"({type(error).__name__}: {error})"
-                ) from None
-
-        return checked
-
-    return wrap
-
 
 #: Seconds between polls for Translate's jobs: about half a minute in all, then the run stops
 #: and the next one finishes ("translations pending").
@@ -223,6 +194,7 @@ def _texts(
     return found, read_at
 
 
+@answer_shape("marking the page")
 def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
     """Marks exactly `revid` (Translate refuses any but the latest): priority languages,
     transclusion and title translation are left as they are by leaving their parameters out;
@@ -300,6 +272,7 @@ _REFUSALS_OF_THIS_PAGE = frozenset(
 )
 
 
+@answer_shape("saving a translation")
 def save_translation(
     site: pywikibot.site.BaseSite, title: str, text: str, base: Stored, read_at: str, summary: str
 ) -> str | None:
