@@ -509,7 +509,7 @@ def procfile() -> dict[str, str]:
 
 
 def test_procfile_has_the_pass_the_dry_run_and_the_scheduler():
-    assert set(procfile()) == {"pass", "dry-run", "scheduler"}
+    assert set(procfile()) == {"pass", "dry-run", "scheduler", "check"}
 
 
 #: How a Procfile command names the tool's home: an explicit variable, checked by the shell.
@@ -527,9 +527,10 @@ def test_procfile_command_is_one_the_bots_own_parser_accepts(process):
     assert (exec_, env, pywikibot_dir) == ("exec", "env", f"PYWIKIBOT_DIR={TOOL_HOME}/.pywikibot")
     assert program == "conversation-hours-bot"  # pywikibot names the script after it
     args = build_parser().parse_args(args)
-    assert args.command == ("schedule" if process == "scheduler" else "run")
+    assert args.command == {"scheduler": "schedule", "check": "check"}.get(process, "run")
     assert args.config == Path(TOOL_HOME, "conversation-hours-bot.toml")
-    assert args.state == Path(TOOL_HOME, ".local/state/conversation-hours-bot")
+    if process != "check":  # the pre-flight checks the state folder the configuration names
+        assert args.state == Path(TOOL_HOME, ".local/state/conversation-hours-bot")
     assert getattr(args, "dry_run", False) == (process == "dry-run")
 
 
