@@ -41,7 +41,11 @@ def run_target(
     site = client.open_site(target.site)
     pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
     when = now or datetime.now(UTC)
-    return _process(site, target, pages, extras, review, dry_run, when, memory, now is not None)
+    outcome = _process(site, target, pages, extras, review, dry_run, when, memory, now is not None)
+    if memory is not None and outcome.status == "edited" and outcome.revid and outcome.result:
+        key = state.key(target.site, target.title)
+        memory.set_last_edit(key, when, outcome.revid, flow.moved(outcome.result))
+    return outcome
 
 
 @dataclass(frozen=True)
