@@ -292,3 +292,149 @@ def test_the_state_folder_is_private_even_when_made_by_the_bot(tmp_path):
     )
     made = tmp_path / "state" / "conversation-hours-bot"
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+# --- the pre-flight, pywikibot's debug log, one login, the clock, the words -----------------
+
+
+def test_check_config_prints_one_line_per_problem_and_exits_2(tmp_path):
+    folder = pywikibot_folder(tmp_path, "('Someone', 'x')\n")
+    toml = tmp_path / "bot.toml"
+    toml.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n'
+        '[[targets]]\nsite = "closed:en"\npage = "P"\n'
+        '[[targets]]\nsite = "nosuchfamily:en"\npage = "Q"\n',
+        encoding="utf-8",
+    )
+    done = run(
+        ["check", "--config", str(toml)], {**os.environ, "PYWIKIBOT_DIR": str(folder)}, tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    problems = [line for line in done.stdout.splitlines() if ": problem: " in line]
+    assert len(problems) == 2, done.stdout
+    assert "closed:en: password file" in problems[0] and "no password for Bot" in problems[0]
+    assert "pywikibot knows no family 'nosuchfamily'" in problems[1]
+    assert done.stdout.splitlines()[-1].endswith(
+        "2 problem(s); no pass can be trusted until they are fixed"
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_check_config_names_a_wiki_it_cannot_reach(tmp_path):
+    folder = pywikibot_folder(tmp_path, GOOD_PASSWORD)
+    toml = tmp_path / "bot.toml"
+    toml.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n[[targets]]\nsite = "closed:en"\npage = "P"\n'
+    )
+    done = run(
+        ["check", "--config", str(toml)], {**os.environ, "PYWIKIBOT_DIR": str(folder)}, tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    [problem] = [line for line in done.stdout.splitlines() if ": problem: " in line]
+    assert "cannot reach http://127.0.0.1:" in problem and "refused" in problem.lower()
+
+
+def test_debug_turns_on_pywikibots_debug_log(tmp_path):
+    folder = pywikibot_folder(tmp_path, GOOD_PASSWORD)
+    env = {**os.environ, "PYWIKIBOT_DIR": str(folder)}
+    run(["run", "--dry-run", "--site", "closed:en", "-debug"], env, tmp_path)
+    logs = list((folder / "logs").glob("*.log"))
+    assert logs and any(" DEBUG " in path.read_text(errors="replace") for path in logs)
+
+
+def test_a_failed_login_is_not_tried_again_in_the_same_pass(monkeypatch):
+    from pywikibot import exceptions as pwb
+
+    from bot.wiki import client
+
+    class Site:
+        tries = 0
+
+        def login(self):
+            Site.tries += 1
+            raise pwb.NoUsernameError("wrong password")
+
+        def __str__(self):
+            return "closed:en"
+
+    client.forget_failed_logins()
+    for _ in range(3):
+        with pytest.raises(Exception, match="cannot log in to closed:en"):
+            client.login(Site())
+    assert Site.tries == 1
+    client.forget_failed_logins()  # the scheduler's next pass tries again
+    with pytest.raises(Exception, match="cannot log in"):
+        client.login(Site())
+    assert Site.tries == 2
+
+
+def test_a_clock_off_the_wikis_by_more_than_the_grace_moves_nothing(monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.errors import Refusal
+    from bot.ops import state
+    from bot.ops.config import Target
+    from bot.wiki import client, runner
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    monkeypatch.setattr(client, "login", lambda site: None)
+    monkeypatch.setattr(client, "wiki_time", lambda site: now + timedelta(hours=2))
+    page_wiki = runner._PageWiki(object(), Target(), now, state.Memory())
+    with pytest.raises(Refusal, match=r"is 2.0 hours off the wiki.s.*nothing moved"):
+        page_wiki.login()
+    monkeypatch.setattr(client, "wiki_time", lambda site: now + timedelta(minutes=5))
+    page_wiki.login()  # within the grace: fine
+    told = runner._PageWiki(object(), Target(), now, state.Memory(), clock_given=True)
+    monkeypatch.setattr(client, "wiki_time", lambda site: pytest.fail("asked the time"))
+    told.login()  # --now: the machine's clock decides nothing
+
+
+@pytest.mark.parametrize(
+    ("exists", "redirect", "may", "says"),
+    [
+        (False, False, True, "the page does not exist"),
+        (True, True, True, "the page is a redirect"),
+        (True, False, False, "the page excludes this bot"),
+    ],
+)
+def test_a_page_problem_does_not_repeat_the_page_name(exists, redirect, may, says):
+    from bot.wiki import client
+
+    class Page:
+        def exists(self):
+            return exists
+
+        def isRedirectPage(self):
+            return redirect
+
+        def botMayEdit(self):
+            return may
+
+    with pytest.raises(Exception) as raised:
+        client._check_page(Page(), "Some page")
+    assert str(raised.value).startswith(says) and "Some page" not in str(raised.value)
+
+
+def test_a_run_waiting_for_the_lock_says_so(tmp_path, caplog):
+    import threading
+
+    from bot.ops import lock
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with lock.exclusive(tmp_path):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    threading.Timer(2.5, release.set).start()
+    with caplog.at_level("INFO", logger="conversation-hours-bot"), lock.exclusive(tmp_path, wait=8):
+        pass
+    holder.join()
+    assert any(
+        "another run holds" in r.getMessage() and "waiting up to" in r.getMessage()
+        for r in caplog.records
+    )

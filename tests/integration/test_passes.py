@@ -110,3 +110,43 @@ def test_a_dry_run_pass_saves_nothing_and_says_what_it_would(dev_wiki, fresh_tit
     assert "dry-run moved=1 no change" in out
     assert "would save: Bot: moved 1 past conversation hour" in out
     assert len(dev_wiki.revisions(fresh_title)) == 1
+
+
+# --- the pre-flight ---------------------------------------------------------------------------
+
+
+def preflight_config(tmp_path: Path, title: str, **pages: str) -> Path:
+    lines = [f'state_dir = "{tmp_path / "state"}"', "[[targets]]", 'site = "devwiki:en"']
+    lines += [f'page = "{title}"', *(f'{key} = "{value}"' for key, value in pages.items())]
+    path = tmp_path / "bot.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_check_config_on_a_ready_wiki_says_ready(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    status, stop = f"{fresh_title}/Status", f"{fresh_title}/Stop"
+    dev_wiki.seed(status, "(the bot writes here)")
+    dev_wiki.seed(stop, "<!-- write anything here to stop the bot -->")
+    path = preflight_config(tmp_path, fresh_title, status_page=status, stop_page=stop)
+    done = dev_wiki.run_bot("check", "--config", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("ready: 1 target(s) checked, nothing in the way")
+    assert len(dev_wiki.revisions(fresh_title)) == 1  # it saved nothing
+
+
+def test_check_config_names_each_missing_page_and_right(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    path = preflight_config(
+        tmp_path,
+        fresh_title,
+        status_page=f"{fresh_title}/Status",
+        stop_page=f"{fresh_title}/Stop",
+        report_page=f"{fresh_title}/Edits",
+    )
+    done = dev_wiki.run_bot("check", "--config", str(path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    problems = [line for line in done.stdout.splitlines() if ": problem: " in line]
+    for role in ("status page", "stop page", "report page"):
+        assert any(f"the {role} [[" in p and "does not exist" in p for p in problems), problems
+    assert len(problems) == 3, problems
