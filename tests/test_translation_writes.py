@@ -126,3 +126,29 @@ def test_waiting_for_translates_jobs_says_so(caplog):
         r.getMessage() for r in caplog.records if "waiting for Translate's jobs" in r.getMessage()
     ]
     assert len(said) == len(slept) and "next look in 1 s (0 s of 30)" in said[0]
+
+
+# --- a mark whose answer is lost ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("marked_now", "sent"), [(1, 1), (None, 2), (7, 2)])
+def test_a_mark_whose_answer_is_lost_is_looked_for_before_it_is_sent_again(
+    monkeypatch, marked_now, sent
+):
+    """Sent twice, a mark queues Translate's jobs twice, and the second run of them flags
+    outdated what the bot has just written: the log says whether the first one landed."""
+    from requests.exceptions import ReadTimeout
+
+    requests_made = []
+
+    class Lost:
+        def submit(self):
+            requests_made.append("mark")
+            if len(requests_made) == 1:
+                raise ReadTimeout("the answer was lost")
+            return {}
+
+    monkeypatch.setattr(translate_api, "_mark_request", lambda site, title, revid, **k: Lost())
+    monkeypatch.setattr(translate_api, "_marked_at", lambda site, title: marked_now)
+    translate_api.mark(object(), "P", 1)
+    assert len(requests_made) == sent

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pywikibot
+from pywikibot.data.api import Request
 from pywikibot.exceptions import APIError
 
 from bot.wiki.client import WIKI_FAILURES, answer_shape, expected_api_error
@@ -202,15 +203,52 @@ def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
 
     pywikibot does not know the module writes (its WRITE_ACTIONS), so the request says it as
     pywikibot's writes do: `assert=user`, so a lost session is an error and not an anonymous
-    attempt, and the write maxlag of the bot policy."""
-    site.simple_request(
-        action="markfortranslation",
-        title=title,
-        revid=revid,
-        token=site.tokens["csrf"],
-        maxlag=pywikibot.config.write_maxlag,
-        **{"assert": "user"},
-    ).submit()
+    attempt, and the write maxlag of the bot policy.
+
+    A mark whose answer is lost may have landed: it is looked for in the pagetranslation log
+    before it is sent again, as a save is. A mark sent twice queues Translate's jobs twice,
+    and the second run of them can flag outdated the translations the bot has just written."""
+    try:
+        _mark_request(site, title, revid, max_retries=0).submit()
+        return
+    except WIKI_FAILURES:
+        if _marked_at(site, title) == revid:
+            return
+    _mark_request(site, title, revid).submit()
+
+
+def _mark_request(
+    site: pywikibot.site.BaseSite, title: str, revid: int, max_retries: int | None = None
+) -> Request:
+    parameters = {
+        "action": "markfortranslation",
+        "title": title,
+        "revid": revid,
+        "token": site.tokens["csrf"],
+        "maxlag": pywikibot.config.write_maxlag,
+        "assert": "user",
+    }
+    return Request(site=site, parameters=parameters, max_retries=max_retries)
+
+
+#: A log that cannot be read now: the mark is sent again (Translate takes a mark twice).
+_LOG_UNREADABLE: tuple[type[BaseException], ...] = (*WIKI_FAILURES, KeyError, TypeError, ValueError)
+
+
+def _marked_at(site: pywikibot.site.BaseSite, title: str) -> int | None:
+    """The revision the pagetranslation log says is marked now; None when it cannot be read."""
+    try:
+        data = _query(
+            site,
+            list="logevents",
+            letype="pagetranslation",
+            letitle=title,
+            lelimit=20,
+            leprop="type|details",
+        )
+        return _marked_revision(data["query"].get("logevents", []))
+    except _LOG_UNREADABLE:
+        return None
 
 
 @answer_shape("reading the units' English")
