@@ -151,7 +151,6 @@ def test_the_console_script_is_installed():
         (["--config", "bot.toml", "--output", "x"], "--output is for --file"),
         (["--written-at", "2023-06-10T00:00:00Z"], "--written-at is for --file"),
         (["--output", "new.wikitext"], "--output is for --file"),
-        (["--verbose"], "--verbose is for --config and schedule"),
         (["--file", str(META), "--site", "x:y"], "--site is for runs on a wiki"),
         (["--file", str(META), "--always"], "--always is for runs on a wiki"),
         (["--file", str(META), "-always"], "--always is for runs on a wiki"),
@@ -266,7 +265,8 @@ def test_a_missing_pywikibot_folder_is_a_configuration_error(tmp_path):
         env=env,
     )
     assert done.returncode == 2
-    assert done.stderr.endswith("/nowhere: no user-config.py there (pywikibot's folder)\n")
+    assert "/nowhere: no user-config.py in " in done.stderr
+    assert done.stderr.count("\n") == 1
 
 
 def test_a_bug_in_the_wiki_modules_at_import_is_a_bug(tmp_path):

@@ -119,7 +119,10 @@ def test_a_templates_folder_is_relative_to_the_config_file(tmp_path):
         (('grace = "1h30m"', 'grace = "soon"'), "targets[2].grace: 'soon' is not a duration"),
         (('misfire_grace = "10m"', "misfire_grace = 10"), "schedule.misfire_grace: 10 is not"),
         (('page = "Wikipedia:Sprechstunden"', ""), "targets[2].page: missing"),
-        (('site = "wikipedia:de"', 'site = "dewiki"'), "targets[2].site: 'dewiki' is not"),
+        (
+            ('site = "wikipedia:de"', 'site = "wikipedia:de:x"'),
+            "targets[2].site: 'wikipedia:de:x' is not",
+        ),
         (("history_limit = 20", "history_limit = 0"), "targets[2].history_limit: must be"),
         (
             ("history_limit = 20", 'cancelled_words = "abgesagt"'),
@@ -265,3 +268,17 @@ def test_loading_a_configuration_imports_no_scheduler(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_family_alone_is_read_as_pywikibot_reads_site_meta(tmp_path):
+    path = tmp_path / "bot.toml"
+    path.write_text('[[targets]]\nsite = "meta"\npage = "P"\n', encoding="utf-8")
+    assert config.load(path).targets[0].site == "meta:meta"
+
+
+@pytest.mark.parametrize("value", ["5s", "7h", "soon"])
+def test_a_pass_deadline_out_of_range_is_refused(tmp_path, value):
+    path = tmp_path / "bot.toml"
+    path.write_text(f'deadline = "{value}"\n[[targets]]\npage = "P"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="deadline"):
+        config.load(path)

@@ -159,7 +159,7 @@ def test_wrapping_a_payload_in_inert_markup_never_makes_it_live(case):
     result = transform(text, now, default_written_at=WRITTEN)
     old_lines = text.split("\n")
     new_lines = [line for line in result.text.split("\n") if line not in old_lines]
-    assert liveness.became_live(old_lines, new_lines) == []
+    assert liveness.became_live("\n".join(old_lines), "\n".join(new_lines)) == []
     # Kept whole or dropped whole (with a join link it stood in): never cut apart.
     assert result.text.count(PAYLOAD) == result.text.count(wrapper) <= text.count(wrapper)
 

@@ -246,6 +246,60 @@ def test_ctrl_c_stops_like_sigterm():
     assert "KeyboardInterrupt" not in err
 
 
+HANGING_SCRIPT = """
+import logging, sys, time
+from apscheduler.triggers.interval import IntervalTrigger
+from bot.ops import deadline
+from bot.ops.config import Schedule
+from bot.ops.scheduler import Service
+
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+deadline.STOP_GRACE = 1.0
+
+def hanging():
+    print("pass started", flush=True)
+    time.sleep(600)  # a wiki that never answers
+
+Service(Schedule(), hanging, trigger=IntervalTrigger(seconds=0.05)).start()
+print("stopped", flush=True)
+"""
+
+
+def test_sigterm_stops_a_hanging_pass_within_the_grace_period():
+    process = subprocess.Popen(
+        [sys.executable, "-c", HANGING_SCRIPT],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "pass started"
+    sent = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=PATIENCE)
+    assert time.monotonic() - sent < 5, err
+    assert process.returncode == 0, err
+    assert out == "stopped\n"
+    assert "pass stopped by SIGTERM (1 s after SIGTERM)" in err
+    assert "Traceback" not in err
+
+
+def test_a_pass_over_its_deadline_is_stopped_and_the_next_one_runs():
+    script = HANGING_SCRIPT.replace(
+        "def hanging():",
+        "calls = []\ndef hanging():\n    calls.append(1)\n"
+        "    if len(calls) > 1: raise SystemExit(0)",
+    ).replace(
+        "trigger=IntervalTrigger(seconds=0.05))",
+        "trigger=IntervalTrigger(seconds=0.05), pass_seconds=1)",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=PATIENCE
+    )
+    assert done.stdout == "pass started\n", done.stderr
+    assert "pass reached its deadline (1 s)" in done.stderr
+
+
 # --- the lock ---------------------------------------------------------------------------
 
 

@@ -157,7 +157,9 @@ def test_saving_leaves_no_temporary_file(tmp_path):
 def test_an_unusable_state_folder_is_a_usage_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(UsageError, match=r"state folder .*file/state: Not a directory"):
+    with pytest.raises(
+        UsageError, match=r"state folder .*file/state: (Not a directory|File exists)"
+    ):
         state.prepare(blocker / "state")
 
 
@@ -191,3 +193,100 @@ def test_translation_work_left_pending_is_never_settled(tmp_path):
     memory = Memory()
     memory.set_translations(KEY, 7, settled=False)
     assert not remembered(tmp_path, memory).translations_settled(KEY, 7)
+
+
+# --- a damaged file never stops the bot ---------------------------------------------------
+
+
+def written(tmp_path, data) -> None:
+    (tmp_path / state.FILE).write_text(
+        data if isinstance(data, str) else json.dumps(data), encoding="utf-8"
+    )
+
+
+def edit_entry(**changes) -> dict:
+    return {"at": ONE.isoformat(), "revid": 7, "moved": ["June 26, 2023"]} | changes
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        edit_entry(moved=5),
+        edit_entry(moved="abc"),
+        edit_entry(revid=True),
+        edit_entry(revid="7"),
+        edit_entry(at="yesterday"),
+        [1, 2],
+    ],
+    ids=["moved-number", "moved-string", "revid-bool", "revid-text", "at-not-iso", "a-list"],
+)
+def test_an_entry_of_the_wrong_shape_is_dropped_said_once_and_rewritten(tmp_path, bad, caplog):
+    written(tmp_path, {"version": 1, "targets": {KEY: {"last_edit": bad, "failure": None}}})
+    with caplog.at_level("WARNING", logger="conversation-hours-bot"):
+        memory = state.load(tmp_path)
+    assert memory.last_edit(KEY) is None
+    assert [r.getMessage() for r in caplog.records if "wrong shape" in r.getMessage()]
+    state.save(tmp_path, memory)
+    assert "last_edit" not in json.loads((tmp_path / state.FILE).read_text())["targets"][KEY]
+
+
+def test_a_wrong_failure_entry_is_not_taken_for_a_failure(tmp_path):
+    failure = {"status": "failed", "reason": 5, "since": ONE.isoformat()}
+    written(tmp_path, {"version": 1, "targets": {KEY: {"failure": failure}}})
+    assert state.load(tmp_path).failure(KEY) is None
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1"])
+def test_a_version_that_only_looks_like_1_is_refused(tmp_path, version):
+    written(tmp_path, {"version": version, "targets": {KEY: {"last_edit": edit_entry()}}})
+    assert state.load(tmp_path) == Memory()
+
+
+def test_a_deeply_nested_file_is_ignored(tmp_path):
+    written(tmp_path, "[" * 100_000 + "]" * 100_000)
+    assert state.load(tmp_path) == Memory()
+
+
+def test_the_edit_under_way_is_remembered_and_cleared(tmp_path):
+    memory = state.load(tmp_path)
+    memory.set_saving(KEY, 41, "Bot: moved", ONE, ["June 26, 2023"])
+    state.flush(memory)
+    assert state.load(tmp_path).saving(KEY) == {
+        "base": 41,
+        "summary": "Bot: moved",
+        "at": ONE.isoformat(),
+        "moved": ["June 26, 2023"],
+    }
+    memory.clear_saving(KEY)
+    state.flush(memory)
+    assert state.load(tmp_path).saving(KEY) is None
+
+
+# --- nobody else can hold the lock --------------------------------------------------------
+
+
+def test_the_state_folder_and_the_lock_are_private(tmp_path):
+    from bot.ops import lock
+
+    folder = state.prepare(tmp_path / "new" / "state")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    with lock.exclusive(folder):
+        pass
+    assert (folder / "run.lock").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_state_folder_others_can_read_is_refused(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    with pytest.raises(UsageError, match=r"can be read by others \(mode 755\).*chmod 700"):
+        state.prepare(folder)
+
+
+def test_a_lock_file_an_older_version_left_readable_is_made_private(tmp_path):
+    from bot.ops import lock
+
+    (tmp_path / "run.lock").write_text("")
+    (tmp_path / "run.lock").chmod(0o644)
+    with lock.exclusive(tmp_path):
+        assert (tmp_path / "run.lock").stat().st_mode & 0o777 == 0o600

@@ -123,7 +123,7 @@ def test_an_edit_shows_what_it_moved_and_what_was_left():
     result = transform(CET, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
     outcome = flow.Outcome(Target(title=TITLE), "edited", "saved", result, 7, source=CET)
     page = flow.page_status(outcome, PASS, PASS, flow.moved(result))
-    assert page.moved == ("26 June 2023 (Ad-hoc conversation hour on the Global Digital Compact)",)
+    assert page.moved == ("June 26, 2023 (Ad-hoc conversation hour on the Global Digital Compact)",)
     assert [line.number for line in page.left] == [56]
     assert page.problem is None
 

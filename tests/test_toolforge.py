@@ -509,21 +509,42 @@ def procfile() -> dict[str, str]:
 
 
 def test_procfile_has_the_pass_the_dry_run_and_the_scheduler():
-    assert set(procfile()) == {"pass", "dry-run", "scheduler"}
+    assert set(procfile()) == {"pass", "dry-run", "scheduler", "check"}
+
+
+#: How a Procfile command names the tool's home: an explicit variable, checked by the shell.
+CHECKED_HOME = re.compile(r"\$\{CHBOT_HOME:\?([^}]*)\}")
 
 
 @pytest.mark.parametrize("process", sorted(procfile()))
 def test_procfile_command_is_one_the_bots_own_parser_accepts(process):
-    command = procfile()[process].replace("$TOOL_DATA_DIR", TOOL_HOME)
+    command = procfile()[process]
+    [why] = CHECKED_HOME.findall(command)  # the first use fails with a message when unset
+    assert "toolforge envvars create CHBOT_HOME" in why
+    command = CHECKED_HOME.sub(TOOL_HOME, command).replace("$CHBOT_HOME", TOOL_HOME)
     assert "$" not in command
-    exec_, env, pywikibot_dir, *program = shlex.split(command)[:6]
+    exec_, env, pywikibot_dir, program, *args = shlex.split(command)
     assert (exec_, env, pywikibot_dir) == ("exec", "env", f"PYWIKIBOT_DIR={TOOL_HOME}/.pywikibot")
-    assert program == ["python", "-m", "bot"]
-    args = build_parser().parse_args(shlex.split(command)[6:])
-    assert args.command == ("schedule" if process == "scheduler" else "run")
+    assert program == "conversation-hours-bot"  # pywikibot names the script after it
+    args = build_parser().parse_args(args)
+    assert args.command == {"scheduler": "schedule", "check": "check"}.get(process, "run")
     assert args.config == Path(TOOL_HOME, "conversation-hours-bot.toml")
-    assert args.state == Path(TOOL_HOME, ".local/state/conversation-hours-bot")
+    if process != "check":  # the pre-flight checks the state folder the configuration names
+        assert args.state == Path(TOOL_HOME, ".local/state/conversation-hours-bot")
     assert getattr(args, "dry_run", False) == (process == "dry-run")
+
+
+@pytest.mark.parametrize("process", sorted(procfile()))
+def test_procfile_command_says_in_one_line_that_chbot_home_is_missing(process, tmp_path):
+    command = procfile()[process].replace("exec env", "echo", 1)
+    env = {k: v for k, v in os.environ.items() if k != "CHBOT_HOME"}
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env)
+    assert done.returncode != 0 and done.stdout == ""
+    assert "CHBOT_HOME: is not set: toolforge envvars create CHBOT_HOME" in done.stderr
+
+
+def test_the_build_service_python_is_pinned():
+    assert (ROOT / ".python-version").read_text().strip() == "3.13"
 
 
 def build_service_commands() -> list[list[str]]:

@@ -50,13 +50,29 @@ def moving_result():
 def test_the_summary_links_the_documentation_page():
     summary = flow.edit_summary(moving_result(), "User:ConversationBot")
     assert summary == (
-        "Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023) "
+        "Bot: moved 2 past conversation hours to the log (June 26, 2023; June 30, 2023) "
         "([[User:ConversationBot|bot]])"
     )
 
 
-def test_the_summary_without_a_documentation_page_is_the_cores():
-    assert flow.edit_summary(moving_result(), None) == moving_result().summary
+def test_the_summary_without_a_documentation_page_has_no_link():
+    assert flow.edit_summary(moving_result(), None) == (
+        "Bot: moved 2 past conversation hours to the log (June 26, 2023; June 30, 2023)"
+    )
+
+
+def test_the_summary_names_a_called_off_session_as_such():
+    text = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 UTC (cancelled)")
+    result = transform(text, utc("2023-07-01T00:00:00"), default_written_at=utc("2023-06-10"))
+    assert flow.edit_summary(result, None) == (
+        "Bot: moved 1 past conversation hour and 1 called-off session to the log "
+        "(June 26, 2023; June 30, 2023, cancelled)"
+    )
+    assert flow.moved(result)[1].endswith("(cancelled)")
+
+
+def test_the_status_report_and_translation_summaries_link_the_documentation_page():
+    assert flow.linked("Bot: status", "User:B") == "Bot: status ([[User:B|bot]])"
 
 
 def test_a_summary_too_long_for_mediawiki_is_shortened_and_keeps_the_link():
@@ -359,3 +375,68 @@ def test_the_sample_user_agent_names_the_bots_user_page_once(tmp_path):
     agent = done.stdout.strip()
     assert agent.count("User:ExampleConversationBot") == 1, agent
     assert "conversation-hours-bot; operator@example.org" in agent
+
+
+# --- rules a one-line change must not get past ------------------------------------------
+
+
+def test_the_history_walk_stops_at_its_limit():
+    """A fake history longer than the limit: no more than `limit` revisions are read."""
+    read = []
+
+    def revisions():
+        for n in range(20, 0, -1):
+            read.append(n)
+            yield Rev(n, MONDAY, utc(f"2023-06-{n:02}T00:00:00"))
+
+    assert history.first_written(revisions(), [MONDAY], limit=5) == {MONDAY: None}
+    assert read == [20, 19, 18, 17, 16]
+
+
+@dataclass
+class EditedInBetween(FakeWiki):
+    """The wiki as it is: after an edit conflict, the page read again is the editor's."""
+
+    editor_text: str = ""
+    saved_texts: list[str] = field(default_factory=list)
+
+    def reread(self, snapshot):
+        self.rereads += 1
+        return Snap(self.editor_text, snapshot.revid + 1)
+
+    def save(self, snapshot, text, summary):
+        self.saved_texts.append(text)
+        return super().save(snapshot, text, summary)
+
+
+def test_after_an_edit_conflict_the_bot_saves_what_it_computed_from_the_text_read_again():
+    edited = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 17:00 UTC")
+    wiki = EditedInBetween(conflicts=1, editor_text=edited)
+    assert process(wiki).status == "edited"
+    expected = transform(edited, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    assert wiki.saved_texts[-1] == expected.text
+    assert "Friday, June 30 @ 17:00 UTC" in wiki.saved_texts[-1]
+
+
+def test_a_state_entry_of_the_wrong_shape_is_ignored_not_shown(tmp_path):
+    import json
+
+    from bot.ops import state
+
+    key = state.key(TARGET.site, TARGET.title)
+    bad = {"at": "2023-06-28T00:00:00+00:00", "revid": 7, "moved": "abc"}
+    (tmp_path / state.FILE).write_text(
+        json.dumps({"version": 1, "targets": {key: {"last_edit": bad}}})
+    )
+    assert state.load(tmp_path).last_edit(key) is None
+
+
+def test_the_status_page_links_a_left_line_to_the_section_it_stands_in():
+    from bot.core.report.status import PageStatus, left_lines, render_section
+
+    text = "== First ==\n* a\n=== Inner ===\n* b\n== Second ==\n* c left here\n== Third ==\n"
+    [left] = left_lines(text, ["line 6: left in place"])
+    section = render_section(
+        PageStatus("s:s", "T", "unchanged", utc("2023-06-28T00:00:00"), left=(left,))
+    )
+    assert '** [[T#Second|Second]]: "c left here": left in place' in section

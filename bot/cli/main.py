@@ -1,8 +1,9 @@
 """The command line: parses arguments, calls the core, maps outcomes to exit codes.
 
 Exit codes: 0 done (changed or not), 1 a bug in the bot, 2 bad usage, unreadable input or bad
-configuration, 3 refused (page not understood or change unsafe), 4 the wiki said no or could
-not be reached, 5 another run holds the lock.
+configuration, 3 refused (page not understood or change unsafe), 4 the wiki said no, could not
+be reached or was too slow (the run's deadline), 5 another run holds the lock, 130 stopped by
+the operator (Ctrl-C), 143 stopped by SIGTERM.
 """
 
 import argparse
@@ -27,6 +28,25 @@ from bot.errors import (
     EXIT_USAGE,
     Refusal,
     UsageError,
+)
+from bot.ops import credentials, deadline
+from bot.ops.config import duration
+from bot.ops.config import load as load_config
+
+DESCRIPTION = (
+    "Keeps a Meta-Wiki page of conversation hours current: moves the sessions that are over "
+    "from its 'Upcoming' list into its log, in every language it is translated into. Offline "
+    "on a file, or on a wiki with pywikibot. Before the first unattended pass, run "
+    "`check --config FILE`: it says what would stop the bot, one line each."
+)
+#: pywikibot's global options the bot passes on (pywikibot.bot.handle_args).
+PYWIKIBOT_OPTIONS = (
+    "pywikibot's spellings work too: -always, -site:FAMILY:CODE, -page:TITLE, -dir:PATH, "
+    "-debug, -help. pywikibot's global options go to pywikibot: -simulate, -user:NAME, "
+    "-family:NAME, -code:CODE, -lang:CODE, -pt:SECONDS, -maxlag:SECONDS, -verbose, -log, "
+    "-nolog, and -SETTING:NUMBER for a numeric user-config setting (-max_retries:3); with "
+    "--config, not those that pick a wiki or an account. -debug also turns on pywikibot's "
+    "debug log (logs/ in pywikibot's folder)."
 )
 
 
@@ -54,20 +74,25 @@ def moment(value: str) -> datetime:
     return parsed
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{PROG} {version(PROG)}"
+    except PackageNotFoundError:
+        return f"{PROG} (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description=__doc__.splitlines()[0])
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=PYWIKIBOT_OPTIONS)
+    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks and keep pywikibot's debug log"
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser(
-        "run",
-        help="move past sessions into the log",
-        epilog=(
-            "pywikibot's spellings work too: -always, -site:FAMILY:CODE, -page:TITLE, -dir:PATH, "
-            "-debug, -help. On a wiki, pywikibot's global options go to pywikibot: -simulate, "
-            "-user:NAME, -family:NAME, -code:CODE, -lang:CODE, -pt:SECONDS, -maxlag:SECONDS, "
-            "-verbose (with --config, not those that pick a wiki or an account)."
-        ),
+        "run", help="move past sessions into the log", epilog=PYWIKIBOT_OPTIONS
     )
     offline = run.add_argument_group("offline, on a file")
     offline.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
@@ -93,8 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="show what the bot understands of a page",
-        epilog="On a wiki, pywikibot's global options go to pywikibot (-user:NAME, -lang:CODE...).",
+        help="before the first pass: what would stop the bot (--config), or what it "
+        "understands of a page",
+        epilog=PYWIKIBOT_OPTIONS,
+    )
+    check.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        help="check every target: site, account, rights, pages, files (one line a problem)",
     )
     check.add_argument("--file", type=Path, metavar="PAGE", help="read wikitext from this file")
     check.add_argument("--site", metavar="FAMILY:CODE", help=f"or a wiki's page: {META_SITE}")
@@ -102,8 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--dir", metavar="PATH", help="pywikibot configuration folder (also -dir:PATH)"
     )
+    check.add_argument("--verbose", action="store_true", help="say what pywikibot does too")
+    check.add_argument("--deadline", type=_duration, metavar="DURATION", help="e.g. 5m")
     _add_time_options(check)
     return parser
+
+
+def _duration(value: str) -> float:
+    """A duration such as 90s, 10m or 1h30m, in seconds."""
+    seconds = duration(value)
+    if seconds is None or not 5 <= seconds <= 6 * 3600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a duration from 5s to 6h, e.g. 10m")
+    return seconds
 
 
 def _add_wiki_options(parser: argparse._ActionsContainer) -> None:
@@ -117,6 +159,12 @@ def _add_wiki_options(parser: argparse._ActionsContainer) -> None:
         help="where the run lock lives (default ~/.local/state)",
     )
     parser.add_argument("--verbose", action="store_true", help="log more than one line a page")
+    parser.add_argument(
+        "--deadline",
+        type=_duration,
+        metavar="DURATION",
+        help="stop cleanly after this long (default: 10m a page, 20m a pass)",
+    )
 
 
 def _add_time_options(parser: argparse._ActionsContainer) -> None:
@@ -137,6 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.pywikibot = theirs
     try:
         return _dispatch(args)
+    except KeyboardInterrupt:  # pywikibot's "quit" at its prompt is one too
+        print(f"{PROG}: {deadline.Why.OPERATOR}; {_NOTHING_HALF_DONE}", file=sys.stderr)
+        return deadline.EXIT_SIGINT
+    except deadline.Interrupted as stop:
+        print(f"{PROG}: the run {stop}; {_NOTHING_HALF_DONE}", file=sys.stderr)
+        return stop.exit_code
     except UsageError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -157,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+#: What an interrupted run leaves: the wiki's edits are whole or not made (a save is one
+#: request), and the next run finds an edit whose answer it never heard in page history.
+_NOTHING_HALF_DONE = "nothing is left half done: the next run takes up what this one did not finish"
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     check_options(args)
     mode = mode_of(args)
@@ -164,12 +223,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args)
     if mode == "file":
         return _run_file(args)
-    if getattr(args, "dir", None):
-        os.environ["PYWIKIBOT_DIR"] = str(_pywikibot_folder(args.dir))
+    if mode in ("pass", "schedule", "check-config"):
+        load_config(args.config)  # a mistake in the file is said first: it needs no pywikibot
+    # pywikibot reads its folder when imported: the one it would fall back to is never used.
+    os.environ["PYWIKIBOT_DIR"] = str(credentials.pywikibot_folder(getattr(args, "dir", None)))
+    if args.debug:
+        args.pywikibot.append("-debug")  # pywikibot's debug log too
     wiki_commands = _import_wiki_commands()
     wiki_commands.apply_pywikibot_options(args, one_page=mode in ("page", "check-page"))
     if not args.debug:
         wiki_commands.client.quiet_tracebacks()
+    if mode == "check-config":
+        return wiki_commands.check_config(args)
     if mode == "check-page":
         return wiki_commands.check_one(args)
     if mode == "schedule":
@@ -191,6 +256,7 @@ _TAKES_VALUE = {
     "--config",
     "--now",
     "--written-at",
+    "--deadline",
 }
 #: pywikibot's spellings of the bot's own options.
 _ALIASES = {"-always": "--always", "-debug": "--debug", "-help": "--help"}
@@ -230,6 +296,8 @@ def mode_of(args: argparse.Namespace) -> str:
     if args.command == "schedule":
         return args.command
     if args.command == "check":
+        if args.config is not None:
+            return "check-config"
         return "check" if args.file is not None else "check-page"
     if args.file is not None:
         return "file"
@@ -239,10 +307,14 @@ def mode_of(args: argparse.Namespace) -> str:
 #: Which of the bot's options each mode takes; the parser already limits schedule.
 _OPTIONS = {
     "check": {"file", "now", "written_at"},
-    "check-page": {"site", "page", "dir", "now"},
+    "check-config": {"config", "dir", "verbose", "deadline"},
+    "check-page": {"site", "page", "dir", "now", "verbose", "deadline"},
     "file": {"file", "output", "json", "now", "written_at"},
-    "page": {"site", "page", "always", "dry_run", "stop_page", "dir", "state", "json", "now"},
-    "pass": {"config", "dry_run", "state", "verbose", "dir", "now"},
+    "page": {
+        *("site", "page", "always", "dry_run", "stop_page", "dir", "state", "json", "now"),
+        *("verbose", "deadline"),
+    },
+    "pass": {"config", "dry_run", "state", "verbose", "dir", "now", "deadline"},
 }
 #: pywikibot options that pick the wiki or its account: for one page, not for a pass.
 _ONE_WIKI = ("-user", "-family", "-code", "-lang")
@@ -261,7 +333,7 @@ def check_options(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{theirs[0]} is a pywikibot option; {args.command} on a file uses no wiki"
         )
-    if mode in ("pass", "schedule"):
+    if mode in ("pass", "schedule", "check-config"):
         for option in theirs:
             if option.partition(":")[0] in _ONE_WIKI:
                 raise UsageError(
@@ -295,14 +367,6 @@ def _why_not(option: str, mode: str) -> str:
             f"{option} cannot go with --config: the targets and their settings come from the file"
         )
     return f"{option} is for --config and schedule; a run on one page prints its outcome anyway"
-
-
-def _pywikibot_folder(given: str) -> Path:
-    """The folder --dir names; pywikibot itself would quietly fall back to another one."""
-    folder = Path(given).expanduser().resolve()
-    if not (folder / "user-config.py").is_file():
-        raise UsageError(f"--dir {given}: no user-config.py there (pywikibot's folder)")
-    return folder
 
 
 def _import_wiki_commands() -> ModuleType:

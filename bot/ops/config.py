@@ -35,7 +35,7 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # APScheduler's o
 _CRON_NUMBERS = re.compile(r"^(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?$")
 _CRON_NAMES = re.compile(r"^[a-z]+(?:-[a-z]+)?$", re.IGNORECASE)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-_TOP_KEYS = {"state_dir", "documentation", "schedule", "targets"}
+_TOP_KEYS = {"state_dir", "documentation", "schedule", "targets", "deadline"}
 _SCHEDULE_KEYS = {"cron", "misfire_grace"}
 _TARGET_KEYS = {
     "site",
@@ -69,6 +69,21 @@ class Target:
     #: How many revisions back the bot looks to date a line written without a year.
     history_limit: int = 50
     settings: Settings = field(default_factory=Settings)
+
+
+def duration(value: str) -> float | None:
+    """Seconds in a duration such as '90s', '10m' or '1h30m'; None when it is not one."""
+    match = _DURATION.match(value.strip())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+
+
+def site_spec(site: str) -> str:
+    """FAMILY:CODE; a family alone (`meta`) is read as pywikibot reads `-site:meta`."""
+    site = site.strip()
+    return site if ":" in site else f"{site}:{site}"
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,8 @@ class Config:
     targets: tuple[Target, ...] = (Target(),)
     schedule: Schedule = field(default_factory=Schedule)
     state_dir: Path = DEFAULT_STATE
+    #: A pass stops cleanly when it runs this long (bot.ops.deadline), and says so.
+    deadline: timedelta = timedelta(minutes=20)
 
 
 def load(path: Path | None) -> Config:
@@ -184,10 +201,14 @@ class _Reader:
         if not isinstance(targets, list) or not targets:
             raise self.fail("targets", "needs at least one [[targets]] table")
         state = self.text(data, "state_dir", "state_dir", required=False)
+        limit = self.duration(data, "deadline", "deadline", Config.deadline)
+        if not timedelta(seconds=10) <= limit <= timedelta(hours=6):
+            raise self.fail("deadline", "must be from 10s to 6h")
         return Config(
             tuple(self.target(t, f"targets[{i}]", documentation) for i, t in enumerate(targets, 1)),
             schedule,
             Path(state).expanduser() if state else DEFAULT_STATE,
+            limit,
         )
 
     def known(self, table: dict[str, Any], keys: set[str], where: str) -> None:
@@ -266,8 +287,8 @@ class _Reader:
         if not isinstance(table, dict):
             raise self.fail(where, "must be a table")
         self.known(table, _TARGET_KEYS, where)
-        site = self.text(table, "site", f"{where}.site", required=False) or META_SITE
-        if ":" not in site:
+        site = site_spec(self.text(table, "site", f"{where}.site", required=False) or META_SITE)
+        if not re.fullmatch(r"[\w-]+:[\w-]+", site):
             raise self.fail(f"{where}.site", f"{site!r} is not FAMILY:CODE, e.g. {META_SITE}")
         page = self.text(table, "page", f"{where}.page")
         base = Settings()

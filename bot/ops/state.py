@@ -7,10 +7,15 @@ old one), holding for each target (keyed "SITE TITLE"):
   is mail-worthy only when a failure is new or its reason changed, not while it persists;
 - `last_edit`: the bot's last edit (`at`, `revid`, `moved`), which the status page shows;
 - `history`: the dates page history gave the yearless lines of one revision (`revid`,
-  `limit`, `dates`), so that an unchanged page needs no history request.
+  `limit`, `dates`), so that an unchanged page needs no history request;
+- `translations`: the revision whose translations were found settled (`settled_at`);
+- `saving`: the edit under way (`base`, `summary`, `at`, `moved`), written before the save and
+  cleared after it, so that a run killed in between is reconciled from page history by the next.
 
 What is remembered only saves work or mail: a file that is missing, unreadable or of another
-shape is ignored (and rewritten), never trusted over the wiki.
+shape is ignored (and rewritten), never trusted over the wiki; an entry of the wrong shape is
+dropped, said once. The folder is private (0700): the run lock in it must be nobody else's to
+hold (flock needs only read access).
 """
 
 import json
@@ -32,10 +37,17 @@ VERSION = 1
 
 
 def prepare(folder: Path) -> Path:
-    """The state folder, made if need be; one it cannot use is the operator's to fix (exit 2),
-    not a failure of the wiki."""
+    """The state folder, made private if need be; one it cannot use, or one others can read
+    (they could hold the lock and stop every pass), is the operator's to fix (exit 2), not a
+    failure of the wiki."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # parents as the umask says
+        mode = folder.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise UsageError(
+                f"state folder {folder} can be read by others (mode {mode:o}): another user "
+                f"could hold the run lock and stop every pass; run: chmod 700 {folder}"
+            )
         # A probe of its own: two runs starting together must not trip over each other's.
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".writable."):
             pass
@@ -75,6 +87,8 @@ class Memory:
     """The state of every target, loaded at the start of a pass and saved at its end."""
 
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The state folder it was loaded from, for `flush` (None: a memory for this run only).
+    folder: Path | None = field(default=None, compare=False)
 
     def failure(self, key: str) -> Failure | None:
         found = self.targets.get(key, {}).get("failure")
@@ -127,6 +141,19 @@ class Memory:
             "dates": {line: None if m is None else m.isoformat() for line, m in dates.items()},
         }
 
+    def saving(self, key: str) -> dict[str, Any] | None:
+        """The edit a run was about to make and may not have seen through (see `set_saving`)."""
+        found = self.targets.get(key, {}).get("saving")
+        return found if isinstance(found, dict) else None
+
+    def set_saving(self, key: str, base: int, summary: str, at: datetime, moved: list[str]) -> None:
+        """Remembers the edit about to be saved against revision `base`, before it is saved."""
+        entry = self.targets.setdefault(key, {})
+        entry["saving"] = {"base": base, "summary": summary, "at": at.isoformat(), "moved": moved}
+
+    def clear_saving(self, key: str) -> None:
+        self.targets.get(key, {}).pop("saving", None)
+
     def translations_settled(self, key: str, revid: int) -> bool:
         """Whether the translations of this very revision were found with nothing left to do:
         then a later run need not ask again. Work left pending (a page that needs marking,
@@ -144,22 +171,128 @@ def key(site: str, title: str) -> str:
 
 
 def load(folder: Path) -> Memory:
+    """The memory in the folder; a damaged file or entry is ignored, said once, and the next
+    save rewrites it."""
     path = folder / FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Memory()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        log.warning("ignoring %s: %s", path, error)
-        return Memory()
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        log.warning("ignoring %s: not a state file of this version", path)
-        return Memory()
-    targets = data.get("targets")
-    if not isinstance(targets, dict):
-        log.warning("ignoring %s: not a state file of this version", path)
-        return Memory()
-    return Memory({k: v for k, v in targets.items() if isinstance(v, dict)})
+        return Memory(folder=folder)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        log.warning("ignoring %s: %s; it is rewritten", path, _short(error))
+        return Memory(folder=folder)
+    targets = data.get("targets") if isinstance(data, dict) else None
+    version = data.get("version") if isinstance(data, dict) else None
+    if type(version) is not int or version != VERSION or not isinstance(targets, dict):
+        log.warning("ignoring %s: not a state file of version %d; it is rewritten", path, VERSION)
+        return Memory(folder=folder)
+    kept, dropped = _valid_targets(targets)
+    if dropped:
+        log.warning("ignoring in %s what is of the wrong shape: %s", path, ", ".join(dropped))
+    return Memory(kept, folder)
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) < 200 else text[:197] + "..."
+
+
+def _iso(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _whole(value: object, low: int = 0) -> bool:
+    return type(value) is int and value >= low
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _failure(v: dict[str, Any]) -> bool:
+    return (
+        set(v) == {"status", "reason", "since"}
+        and v["status"] in ("refused", "failed")
+        and isinstance(v["reason"], str)
+        and _iso(v["since"])
+    )
+
+
+def _last_edit(v: dict[str, Any]) -> bool:
+    return (
+        set(v) == {"at", "revid", "moved"}
+        and _iso(v["at"])
+        and _whole(v["revid"], 1)
+        and (_texts(v["moved"]))
+    )
+
+
+def _history(v: dict[str, Any]) -> bool:
+    dates = v.get("dates")
+    return (
+        set(v) == {"revid", "limit", "dates"}
+        and _whole(v["revid"])
+        and _whole(v["limit"], 1)
+        and isinstance(dates, dict)
+        and all(isinstance(k, str) and (m is None or _iso(m)) for k, m in dates.items())
+    )
+
+
+def _translations(v: dict[str, Any]) -> bool:
+    return set(v) == {"settled_at"} and (v["settled_at"] is None or _whole(v["settled_at"]))
+
+
+def _saving(v: dict[str, Any]) -> bool:
+    return (
+        set(v) == {"base", "summary", "at", "moved"}
+        and _whole(v["base"])
+        and isinstance(v["summary"], str)
+        and _iso(v["at"])
+        and _texts(v["moved"])
+    )
+
+
+#: Each entry of a target and the shape it must have; None stands for "nothing remembered".
+_SHAPES = {
+    "failure": _failure,
+    "last_edit": _last_edit,
+    "history": _history,
+    "translations": _translations,
+    "saving": _saving,
+}
+
+
+def _valid_targets(targets: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The entries of the schema's shape, and the names of those dropped."""
+    kept: dict[str, dict[str, Any]] = {}
+    dropped: list[str] = []
+    for name, entry in targets.items():
+        if not isinstance(entry, dict):
+            dropped.append(repr(name))
+            continue
+        kept[name] = {}
+        for field_name, value in entry.items():
+            shape = _SHAPES.get(field_name)
+            if value is None and field_name in ("failure", "last_edit"):
+                kept[name][field_name] = None
+            elif shape is not None and isinstance(value, dict) and shape(value):
+                kept[name][field_name] = value
+            else:
+                dropped.append(f"{name!r} {field_name}")
+    return kept, dropped
+
+
+def flush(memory: Memory) -> None:
+    """Saves the memory at once, in the folder it came from (the edit under way, before it is
+    saved); raises OSError as `save` does."""
+    if memory.folder is not None:
+        save(memory.folder, memory)
 
 
 def save(folder: Path, memory: Memory) -> None:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from bot.core.report.result import Result, readable_date
+from bot.core.dates import english
+from bot.core.report.result import Result
 from bot.core.report.status import PageStatus, left_lines
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
@@ -51,7 +52,10 @@ class Outcome:
 
     @property
     def moved(self) -> int:
-        return len(self.result.moves) if self.result is not None and self.status == "edited" else 0
+        """Sessions the outcome moved, or would have moved in a dry run or a simulation."""
+        if self.result is None or self.status not in ("edited", "dry-run", "simulated"):
+            return 0
+        return len(self.result.moves)
 
     @property
     def failed(self) -> bool:
@@ -188,9 +192,12 @@ def _with_translations(message: str, report: TranslationReport | None) -> str:
 
 
 def moved(result: Result) -> list[str]:
-    """What an edit moved, as editors read it: `26 June 2023 (topic)`."""
+    """What an edit moved, as editors read it and as the log entry writes the date:
+    `June 26, 2023 (topic)`, and `June 30, 2023 (topic) (cancelled)` for one called off."""
     return [
-        readable_date(s.start) + (f" ({s.block.title})" if s.block.title else "")
+        english.day(s.start.date())
+        + (f" ({s.block.title})" if s.block.title else "")
+        + (f" ({s.slot.not_held})" if s.slot.not_held else "")
         for s in result.moves
     ]
 
@@ -215,9 +222,15 @@ def page_status(
 
 
 def edit_summary(result: Result, documentation: str | None) -> str:
-    """The core's summary, linking the bot's documentation so editors know whom to ask."""
+    """The core's summary of the edit, linking the bot's documentation so editors know whom to
+    ask."""
+    return linked(result.summary, documentation)
+
+
+def linked(summary: str, documentation: str | None) -> str:
+    """Any of the bot's summaries (the page, the status and report pages, translations) with
+    the link to its documentation, shortened to fit MediaWiki's limit with the link kept."""
     link = f" ([[{documentation}|bot]])" if documentation else ""
-    summary = result.summary
     if len(summary) + len(link) > SUMMARY_LIMIT:
         summary = summary[: SUMMARY_LIMIT - len(link) - 1] + "…"
     return summary + link

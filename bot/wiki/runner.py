@@ -4,18 +4,23 @@ The decisions live in the core (bot.core.pipeline) and the loop in bot.wiki.flow
 gives the loop pywikibot's I/O and runs it for one page or for a pass over many.
 """
 
+import contextlib
 import logging
+import re
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.core.page.reader import read_page
 from bot.core.pipeline import transform_page, yearless_lines
 from bot.core.report import status
 from bot.core.report.result import Result
-from bot.errors import Refusal
-from bot.ops import state
+from bot.core.wikitext.escape import escape_wikitext
+from bot.core.wikitext.liveness import became_live, literal
+from bot.errors import Refusal, UsageError
+from bot.ops import deadline, state
 from bot.ops.config import Target
 from bot.wiki import client, flow, translation_flow
 from bot.wiki.flow import Outcome, Review
@@ -32,11 +37,15 @@ def run_target(
 ) -> Outcome:
     """One page, for an operator at the command line; failures raise (the CLI maps them).
     `memory` is what earlier runs learnt of the page (history dates, settled translations)."""
+    client.check_credentials(target.site)
     site = client.open_site(target.site)
-    client.check_password_file()
     pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
     when = now or datetime.now(UTC)
-    return _process(site, target, pages, extras, review, dry_run, when, memory)
+    outcome = _process(site, target, pages, extras, review, dry_run, when, memory, now is not None)
+    if memory is not None and outcome.status == "edited" and outcome.revid and outcome.result:
+        key = state.key(target.site, target.title)
+        memory.set_last_edit(key, when, outcome.revid, flow.moved(outcome.result))
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,14 @@ class Checked:
 def check_target(target: Target, now: datetime | None = None) -> Checked:
     """A run's reading of one page with nothing saved, marked or remembered: the reads of a dry
     run, and the login a dry run makes when units would move (rights decide what it would do)."""
+    client.check_credentials(target.site)
     site = client.open_site(target.site)
-    client.check_password_file()
     pages, _ = client.read_many(site, [target.title], [])
     snapshot = client.snapshot(pages, target.title)
-    wiki = _PageWiki(site, target, now or datetime.now(UTC), state.Memory())
+    clock_given = now is not None
+    wiki = _PageWiki(
+        site, target, now or datetime.now(UTC), state.Memory(), clock_given=clock_given
+    )
     result = wiki.compute(snapshot)
     written = wiki.memory.dates(
         state.key(target.site, target.title), snapshot.revid, target.history_limit
@@ -67,6 +79,15 @@ def check_target(target: Target, now: datetime | None = None) -> Checked:
         wiki.login()
         report = wiki.preview_translations(wiki.prepare_translations(snapshot, result))
     return Checked(snapshot.text, written or {}, result, report)
+
+
+class PassStopped(BaseException):
+    """A pass stopped before its end (its deadline, SIGTERM): the outcomes so far, each target
+    not finished said as such, and why; the caller saves the state and exits with its code."""
+
+    def __init__(self, outcomes: list[Outcome], stop: deadline.Interrupted) -> None:
+        super().__init__(str(stop))
+        self.outcomes, self.stop = outcomes, stop
 
 
 def run_pass(
@@ -79,15 +100,37 @@ def run_pass(
     wiki fails or the bot refuses is reported and the others still run, and the status page
     says what editors need to know. A dry run logs what it would save and saves nothing. A bug
     is not a failure of the wiki: it stops the pass. `memory` (the state folder's) spares
-    history requests for pages unchanged since and remembers the bot's last edits."""
+    history requests for pages unchanged since and remembers the bot's last edits. A pass
+    stopped on the way raises PassStopped once every target has its outcome."""
     memory = memory if memory is not None else state.Memory()
-    outcomes = []
+    outcomes: list[Outcome] = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
         by_site.setdefault(target.site, []).append(target)
+    stopped: deadline.Interrupted | None = None
     for site_name, site_targets in by_site.items():
-        outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
+        if stopped is not None:
+            outcomes.extend(_not_tried(t, stopped, memory, now, dry_run) for t in site_targets)
+            continue
+        try:
+            outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
+        except PassStopped as stop:
+            outcomes.extend(stop.outcomes)
+            stopped = stop.stop
+    if stopped is not None:
+        raise PassStopped(outcomes, stopped)
     return outcomes
+
+
+def _not_tried(
+    target: Target,
+    stop: deadline.Interrupted,
+    memory: state.Memory,
+    now: datetime | None,
+    dry_run: bool,
+) -> Outcome:
+    outcome = Outcome(target, "failed", f"not finished: the pass {stop}")
+    return _logged(_remembered(outcome, memory, now or datetime.now(UTC), dry_run), memory)
 
 
 def _pass_on_site(
@@ -98,35 +141,47 @@ def _pass_on_site(
     memory: state.Memory,
 ) -> list[Outcome]:
     started = time.monotonic()
-    now = now or datetime.now(UTC)
+    clock_given, now = now is not None, now or datetime.now(UTC)
     try:
+        client.check_credentials(site_name)
         site = client.open_site(site_name)
-        client.check_password_file()
         status_pages = sorted({p for t in targets if (p := _status_page(site, t))})
         pages, extras = client.read_many(
             site, [t.title for t in targets], [*_stop_pages(site, targets), *status_pages]
         )
     except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
-        message = client.reason(error)
+        message = client.failure(site_name, error)
         seconds = time.monotonic() - started
         failed = [Outcome(t, "failed", message, seconds=seconds) for t in targets]
         return [_logged(_remembered(o, memory, now, dry_run), memory) for o in failed]
-    outcomes = []
-    for target in targets:
+    except deadline.Interrupted as stop:
+        raise PassStopped(
+            [_not_tried(t, stop, memory, now, dry_run) for t in targets], stop
+        ) from None
+    outcomes: list[Outcome] = []
+    for index, target in enumerate(targets):
         started = time.monotonic()
         try:
-            outcome = _process(site, target, pages, extras, _unattended, dry_run, now, memory)
+            outcome = _process(
+                site, target, pages, extras, _unattended, dry_run, now, memory, clock_given
+            )
         except Refusal as refusal:
             outcome = Outcome(target, "refused", str(refusal))
         except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
-            outcome = Outcome(target, "failed", client.reason(error))
+            outcome = Outcome(target, "failed", client.failure(site_name, error))
+        except deadline.Interrupted as stop:
+            rest = [_not_tried(t, stop, memory, now, dry_run) for t in targets[index:]]
+            raise PassStopped([*outcomes, *rest], stop) from None
         outcome = replace(outcome, seconds=time.monotonic() - started)
         outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
         if outcome.status == "edited" and outcome.revid and outcome.result:
             key = state.key(target.site, target.title)
             memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
     if not dry_run and not client.simulating():
-        _write_status(site, outcomes, extras, now, memory)
+        try:
+            _write_status(site, outcomes, extras, now, memory)
+        except deadline.Interrupted as stop:
+            raise PassStopped(outcomes, stop) from None
     return outcomes
 
 
@@ -138,8 +193,8 @@ def _write_status(
     memory: state.Memory,
 ) -> None:
     """One edit per status page and pass at most, none when only the timestamps would change
-    or when a stop page holds the bot. A status page that cannot be written is logged; the
-    pass's outcome does not depend on it."""
+    (but one a day, so editors can tell the bot is alive) or when a stop page holds the bot. A
+    status page that cannot be written is logged; the pass's outcome does not depend on it."""
     by_page: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         if (title := _status_page(site, outcome.target)) is not None:
@@ -149,18 +204,63 @@ def _write_status(
             continue
         page = extras.get(title)
         if page is None:
-            # The bot creates no page, and a pass need not have one: a note for --verbose.
-            log.debug("status page [[%s]] does not exist; create it to have it kept", title)
+            log.warning(
+                "%s status page [[%s]] does not exist: the bot creates no page; create it "
+                "(any text) so that editors see what the bot does",
+                group[0].target.site,
+                title,
+            )
             continue
         text = status.page_text(_section(o, now, memory) for o in group)
-        if not status.needs_edit(page.text, text):  # type: ignore[attr-defined]
-            log.debug("status page [[%s]] unchanged", title)
-            continue
-        try:
-            client.login(site)
-            client.replace(page, text, f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC")
-        except client.WIKI_FAILURES as error:
-            log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
+        _replace_status(site, page, title, text, now, [o.target for o in group])
+
+
+def _replace_status(
+    site: object, page: object, title: str, text: str, now: datetime, targets: list[Target]
+) -> None:
+    """Writes the status page when it says something new or its news is a day old; nothing
+    in it may be live that the bot did not put there (links to the pages it keeps)."""
+    old = unicodedata.normalize("NFC", page.text)  # type: ignore[attr-defined]
+    text = unicodedata.normalize("NFC", text)  # MediaWiki stores NFC: compare as it will be
+    if not status.needs_edit(old, text) and not heartbeat_due(old, now):
+        log.debug("status page [[%s]] unchanged", title)
+        return
+    allowed = [link for t in targets for link in _own_links(t, title)]
+    live = became_live(old, text, allowed=allowed)
+    if live:
+        log.warning("not writing the status page [[%s]]: it would make live %s", title, live)
+        return
+    summary = flow.linked(
+        f"Bot: status after the pass of {now:%Y-%m-%d %H:%M} UTC",
+        _documentation(site, targets[0]),
+    )
+    try:
+        client.login(site)
+        client.replace(page, text, summary)
+    except client.WIKI_FAILURES as error:
+        log.warning("could not write the status page [[%s]]: %s", title, client.reason(error))
+
+
+#: The status page is edited at least this often, so that its "Last pass" shows the bot alive.
+HEARTBEAT = timedelta(days=1)
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+
+
+def heartbeat_due(old: str, now: datetime) -> bool:
+    """Whether the newest moment the status page shows is a day old or more (or it shows
+    none): then a pass edits it even with nothing new to say."""
+    stamps = [
+        datetime.strptime(m, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) for m in _STAMP.findall(old)
+    ]
+    return not stamps or now - max(stamps) >= HEARTBEAT
+
+
+def _own_links(target: Target, *titles: str) -> tuple[str, ...]:
+    """The live markup the bot itself writes on its pages: links to the pages it keeps and to
+    its own pages, and diffs."""
+    pages = {target.title, *titles, *(t for t in (target.report_page, target.status_page) if t)}
+    keys = {unicodedata.normalize("NFC", " ".join(p.replace("_", " ").split())) for p in pages}
+    return ("link:Special:Diff/*", *(literal(f"link:{k}") for k in sorted(keys)))
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
@@ -181,8 +281,17 @@ def _news(outcome: Outcome, memory: state.Memory) -> str:
         return ""
     failure = memory.failure(state.key(outcome.target.site, outcome.target.title))
     if outcome.news == state.STILL_FAILING and failure is not None:
-        return f" ({outcome.news} since {failure.since}; no news)"
+        return f" ({outcome.news} since {readable_moment(failure.since)}; no news)"
     return f" ({outcome.news})"
+
+
+def readable_moment(iso: str) -> str:
+    """A remembered moment as people read it in a log line: `2026-11-24 07:00 UTC`, not the
+    ISO form with microseconds it is stored in."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
 
 
 def _logged(outcome: Outcome, memory: state.Memory) -> Outcome:
@@ -227,8 +336,17 @@ def _section(outcome: Outcome, now: datetime, memory: state.Memory) -> str:
         at = datetime.fromisoformat(last["at"]) if last else None
     except (TypeError, ValueError):
         at = None
-    page = flow.page_status(outcome, now, at, last.get("moved") or ())
+    page = flow.page_status(outcome, now, at, _moved_in(last))
     return status.render_section(page, outcome.target.settings.templates_dir)
+
+
+def _moved_in(last: dict[str, object]) -> list[str]:
+    """What the last edit moved, the last item naming its revision: two edits that moved
+    sessions of the same words are two pieces of news, never one."""
+    moved = [str(m) for m in last.get("moved") or ()]  # type: ignore[attr-defined]
+    if moved and last.get("revid"):
+        moved[-1] += f" (revision {last['revid']})"
+    return moved
 
 
 def _status_page(site: object, target: Target) -> str | None:
@@ -248,13 +366,16 @@ def _process(
     dry_run: bool,
     now: datetime,
     memory: state.Memory | None = None,
+    clock_given: bool = True,
 ) -> Outcome:
     stop_title = _stop_page(site, target)
     stop = extras.get(stop_title) if stop_title else None
     if stop is not None and stop.text.strip():
         return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
     snapshot = client.snapshot(pages, target.title)
-    wiki = _PageWiki(site, target, now, memory or state.Memory())
+    wiki = _PageWiki(site, target, now, memory or state.Memory(), clock_given=clock_given)
+    if not dry_run:
+        wiki.reconcile(snapshot)
     return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
 
 
@@ -270,13 +391,42 @@ class _PageWiki:
     target: Target
     now: datetime
     memory: state.Memory
+    #: The result last computed: what a save about to be made moves.
+    result: Result | None = None
+    #: Whether `now` was given (--now): then the machine's clock is not what decides.
+    clock_given: bool = False
+
+    @property
+    def key(self) -> str:
+        return state.key(self.target.site, self.target.title)
+
+    def reconcile(self, snapshot: client.Snapshot) -> None:
+        """Finishes the record of an edit that a run killed mid-save may have made: page
+        history says whether it landed; if it did, it becomes the last edit (the status page
+        shows it) and the report page gets its line. One history request, only then."""
+        intent = self.memory.saving(self.key)
+        if intent is None:
+            return
+        revid = client.own_edit(snapshot.page, intent["base"], intent["summary"])
+        if revid is not None and (self.memory.last_edit(self.key) or {}).get("revid") != revid:
+            at = datetime.fromisoformat(intent["at"])
+            self.memory.set_last_edit(self.key, at, revid, intent["moved"])
+            log.info(
+                "%s [[%s]]: recorded revision %d, which an interrupted run saved",
+                self.target.site,
+                self.target.title,
+                revid,
+            )
+            self._report_line(report_line(self.target, at, intent["moved"], revid, None), revid)
+        self.memory.clear_saving(self.key)
 
     def compute(self, snapshot: client.Snapshot) -> Result:
         """The core's answer for this revision, with yearless lines dated from page history."""
         try:
             page = read_page(snapshot.text, self.target.settings)
             written = self._written_at(snapshot, yearless_lines(page))
-            return transform_page(page, self.now, self.target.settings, written_at=written)
+            self.result = transform_page(page, self.now, self.target.settings, written_at=written)
+            return self.result
         except Refusal as refusal:
             raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
 
@@ -297,10 +447,29 @@ class _PageWiki:
         return client.reread(snapshot)
 
     def login(self) -> None:
+        """Logs in before anything is written, and, unless the run was told its moment
+        (--now), checks the machine's clock against the wiki's: what is over is decided by
+        the clock, so a clock off by more than the grace must move nothing."""
         client.login(self.site)
+        if not self.clock_given:
+            check_clock(self.now, client.wiki_time(self.site), self.target.settings.grace)
 
     def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
-        return client.save(snapshot, text, summary)
+        """Saves, with the edit remembered in the state folder first: a run killed before it
+        hears the answer leaves the next run what it needs to find the edit in history."""
+        moved = flow.moved(self.result) if self.result is not None else []
+        self.memory.set_saving(self.key, snapshot.revid, summary, self.now, moved)
+        try:
+            state.flush(self.memory)
+        except OSError as error:
+            raise UsageError(
+                f"cannot record the edit about to be made in the state folder "
+                f"({error.strerror or error}); no edit made"
+            ) from None
+        revid = client.save(snapshot, text, summary)
+        if revid is None:  # simulated: nothing to find later
+            self.memory.clear_saving(self.key)
+        return revid
 
     def diff_url(self, revid: int) -> str:
         return client.diff_url(self.site, revid)
@@ -339,31 +508,71 @@ class _PageWiki:
         self, result: Result, revid: int, translations: flow.TranslationReport | None
     ) -> None:
         """Appends the edit to the report page; the edit stands even when this fails."""
+        status = translations.status if translations is not None else None
+        line = report_line(self.target, self.now, flow.moved(result), revid, status)
+        self._report_line(line, revid)
+        self.memory.clear_saving(self.key)  # the edit is recorded: nothing to reconcile
+        with contextlib.suppress(OSError):  # the end of the run saves it, or says why not
+            state.flush(self.memory)
+
+    def _report_line(self, line: str, revid: int) -> None:
         target = self.target
         if not target.report_page:
             return
-        sessions = ", ".join(flow.moved(result))
-        line = (
-            f"* {self.now:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
-            f"[[{target.title}]]: moved {sessions}"
+        live = became_live("", line, allowed=_own_links(target))
+        if live:
+            self._not_reported(f"the line would make live {live}")
+            return
+        summary = flow.linked(
+            f"Bot: report of [[Special:Diff/{revid}]]", _documentation(self.site, target)
         )
-        if translations is not None:  # "needs marking" is what a translation admin watches for
-            line += f"; translations: {translations.status}"
         try:
-            client.append(
-                self.site,
-                target.report_page,
-                line,
-                f"Bot: report of [[Special:Diff/{revid}]]",
-            )
+            client.append(self.site, target.report_page, line, summary)
         except client.WIKI_FAILURES as error:
-            log.warning(
-                "%s [[%s]]: could not add to the report page [[%s]]: %s",
-                target.site,
-                target.title,
-                target.report_page,
-                client.reason(error),
-            )
+            self._not_reported(client.reason(error))
+
+    def _not_reported(self, why: str) -> None:
+        target = self.target
+        log.warning(
+            "%s [[%s]]: could not add to the report page [[%s]]: %s",
+            target.site,
+            target.title,
+            target.report_page,
+            why,
+        )
+
+
+def report_line(
+    target: Target, at: datetime, moved: list[str], revid: int, translations: str | None
+) -> str:
+    """The report page's line for one edit (`moved` as flow.moved gives it, `translations`
+    the translation flow's status); what came from the page is escaped, as on every page the
+    bot writes."""
+    sessions = ", ".join(escape_wikitext(m) for m in moved)
+    line = (
+        f"* {at:%Y-%m-%d %H:%M} UTC: [[Special:Diff/{revid}]] on "
+        f"[[{target.title}]]: moved {sessions}"
+    )
+    if translations is not None:  # "needs marking" is what a translation admin watches for
+        line += f"; translations: {escape_wikitext(translations)}"
+    return line
+
+
+def check_clock(now: datetime, wiki_now: datetime, grace: timedelta) -> None:
+    """Refuses to move anything when the machine's clock and the wiki's differ by more than
+    the grace period: a session would move too early, or stay long after it ended."""
+    apart = abs(now - wiki_now)
+    if apart > grace:
+        raise Refusal(
+            f"the machine's clock ({now:%Y-%m-%d %H:%M:%S} UTC) is {_minutes(apart)} off the "
+            f"wiki's ({wiki_now:%Y-%m-%d %H:%M:%S} UTC), more than the grace period; nothing "
+            "moved: set the machine's clock (NTP)"
+        )
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = span.total_seconds() / 60
+    return f"{minutes:.0f} minutes" if minutes < 120 else f"{minutes / 60:.1f} hours"
 
 
 def _settled(report: translation_flow.Report | None) -> bool:

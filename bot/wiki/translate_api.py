@@ -5,14 +5,18 @@ Every request is a plain MediaWiki API call through pywikibot's `simple_request`
 retries, maxlag and throttling apply. Nothing here decides anything: bot.core.translation.plan does.
 """
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pywikibot
+from pywikibot.data.api import Request
 from pywikibot.exceptions import APIError
 
-from bot.wiki.client import WIKI_FAILURES, expected_api_error
+from bot.wiki.client import WIKI_FAILURES, answer_shape, expected_api_error
+
+log = logging.getLogger("conversation-hours-bot")
 
 #: Seconds between polls for Translate's jobs: about half a minute in all, then the run stops
 #: and the next one finishes ("translations pending").
@@ -61,6 +65,7 @@ def _query(site: pywikibot.site.BaseSite, **params: object) -> dict:
     return site.simple_request(action="query", formatversion=2, **params).submit()
 
 
+@answer_shape("reading the translations")
 def read_state(
     site: pywikibot.site.BaseSite, title: str, moved: Sequence[str], context: Iterable[str]
 ) -> State:
@@ -148,6 +153,7 @@ def _marked_revision(events: list[dict]) -> int | None:
     return None
 
 
+@answer_shape("reading a unit's translations")
 def _unit_translations(site: pywikibot.site.BaseSite, title: str, marker: str) -> dict[str, bool]:
     try:
         with expected_api_error(_UNKNOWN_UNIT):
@@ -189,6 +195,7 @@ def _texts(
     return found, read_at
 
 
+@answer_shape("marking the page")
 def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
     """Marks exactly `revid` (Translate refuses any but the latest): priority languages,
     transclusion and title translation are left as they are by leaving their parameters out;
@@ -196,17 +203,55 @@ def mark(site: pywikibot.site.BaseSite, title: str, revid: int) -> None:
 
     pywikibot does not know the module writes (its WRITE_ACTIONS), so the request says it as
     pywikibot's writes do: `assert=user`, so a lost session is an error and not an anonymous
-    attempt, and the write maxlag of the bot policy."""
-    site.simple_request(
-        action="markfortranslation",
-        title=title,
-        revid=revid,
-        token=site.tokens["csrf"],
-        maxlag=pywikibot.config.write_maxlag,
-        **{"assert": "user"},
-    ).submit()
+    attempt, and the write maxlag of the bot policy.
+
+    A mark whose answer is lost may have landed: it is looked for in the pagetranslation log
+    before it is sent again, as a save is. A mark sent twice queues Translate's jobs twice,
+    and the second run of them can flag outdated the translations the bot has just written."""
+    try:
+        _mark_request(site, title, revid, max_retries=0).submit()
+        return
+    except WIKI_FAILURES:
+        if _marked_at(site, title) == revid:
+            return
+    _mark_request(site, title, revid).submit()
 
 
+def _mark_request(
+    site: pywikibot.site.BaseSite, title: str, revid: int, max_retries: int | None = None
+) -> Request:
+    parameters = {
+        "action": "markfortranslation",
+        "title": title,
+        "revid": revid,
+        "token": site.tokens["csrf"],
+        "maxlag": pywikibot.config.write_maxlag,
+        "assert": "user",
+    }
+    return Request(site=site, parameters=parameters, max_retries=max_retries)
+
+
+#: A log that cannot be read now: the mark is sent again (Translate takes a mark twice).
+_LOG_UNREADABLE: tuple[type[BaseException], ...] = (*WIKI_FAILURES, KeyError, TypeError, ValueError)
+
+
+def _marked_at(site: pywikibot.site.BaseSite, title: str) -> int | None:
+    """The revision the pagetranslation log says is marked now; None when it cannot be read."""
+    try:
+        data = _query(
+            site,
+            list="logevents",
+            letype="pagetranslation",
+            letitle=title,
+            lelimit=20,
+            leprop="type|details",
+        )
+        return _marked_revision(data["query"].get("logevents", []))
+    except _LOG_UNREADABLE:
+        return None
+
+
+@answer_shape("reading the units' English")
 def english_texts(
     site: pywikibot.site.BaseSite, title: str, markers: Sequence[str], language: str
 ) -> dict[str, str]:
@@ -239,10 +284,20 @@ def wait_for_jobs(
     source_language: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
-    """Whether Translate's jobs wrote every moved unit's new definition within the bound."""
+    """Whether Translate's jobs wrote every moved unit's new definition within the bound; each
+    wait is said, as pywikibot says its own ("Sleeping for ..."), so a run is never silent."""
+    waited = 0.0
     for delay in (0, *POLL_DELAYS):
         if delay:
+            log.info(
+                "waiting for Translate's jobs on [[%s]]: next look in %.0f s (%.0f s of %.0f)",
+                title,
+                delay,
+                waited,
+                sum(POLL_DELAYS),
+            )
             sleep(delay)
+            waited += delay
         if english_done(site, title, expected, source_language):
             return True
     return False
@@ -255,6 +310,7 @@ _REFUSALS_OF_THIS_PAGE = frozenset(
 )
 
 
+@answer_shape("saving a translation")
 def save_translation(
     site: pywikibot.site.BaseSite, title: str, text: str, base: Stored, read_at: str, summary: str
 ) -> str | None:
@@ -310,6 +366,7 @@ class History:
     revisions: tuple[Revision, ...]  # newest first
 
 
+@answer_shape("reading the marks and the history")
 def history(site: pywikibot.site.BaseSite, title: str, limit: int) -> History:
     data = _query(
         site,
@@ -348,6 +405,7 @@ def _previous_mark(events: list[dict], marked: int | None) -> int:
     return 0
 
 
+@answer_shape("reading the bot's revisions")
 def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict[int, str]:
     data = _query(
         site,
@@ -363,6 +421,7 @@ def revision_texts(site: pywikibot.site.BaseSite, revids: Sequence[int]) -> dict
     }
 
 
+@answer_shape("reading a unit's definitions")
 def definition_changed_at(
     site: pywikibot.site.BaseSite, title: str, marker: str, source_language: str
 ) -> str:

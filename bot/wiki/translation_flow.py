@@ -15,9 +15,10 @@ from bot.core.page.reader import read_page
 from bot.core.report.result import Result
 from bot.core.translation import plan as translations
 from bot.core.translation.plan import MovedUnit, Translation, TranslationPlan
+from bot.core.wikitext.liveness import became_live
 from bot.errors import Refusal
 from bot.ops.config import Target
-from bot.wiki import client, translate_api
+from bot.wiki import client, flow, translate_api
 from bot.wiki.client import WIKI_FAILURES, reason
 from bot.wiki.translate_api import State
 
@@ -206,19 +207,15 @@ def _write(site: object, prepared: Prepared) -> Report:
         if prepared.plan.writes:
             report.note = "the bot has no translate right: no translation written"
         return report
-    summary = f"Bot: log entry of [[{title}]] in this language (the session is over)"
+    summary = _summary(site, prepared.target)
     doing = "writing the translations"
     try:
         for language, language_plan in sorted(prepared.plan.languages.items()):
             for marker, text in language_plan.writes.items():
                 page = translate_api.unit_title(title, marker, language)
-                why = translate_api.save_translation(
-                    site,
-                    page,
-                    text,
-                    state.translations[language][marker],
-                    state.read_at,
-                    summary,
+                base = state.translations[language][marker]
+                why = _becomes_live(base.text, text) or translate_api.save_translation(
+                    site, page, text, base, state.read_at, summary
                 )
                 if why is None:
                     report.written.setdefault(language, []).append(marker)
@@ -229,6 +226,25 @@ def _write(site: object, prepared: Prepared) -> Report:
     except WIKI_FAILURES as error:
         report.status, report.note = FAILED, _later(doing, error)
     return report
+
+
+def _summary(site: object, target: Target) -> str:
+    """The translations' edit summary, linked to the bot's documentation like every other."""
+    name = client.bot_name(site)
+    documentation = target.documentation or (f"User:{name}" if name else None)
+    return flow.linked(
+        f"Bot: log entry of [[{target.title}]] in this language (the session is over)",
+        documentation,
+    )
+
+
+def _becomes_live(old: str, new: str) -> str | None:
+    """Why a translation must not be written: it would make live what the old one did not
+    hold (a title written with entities decodes into a template, a category, a signature)."""
+    live = became_live(old, new)
+    if not live:
+        return None
+    return f"the new text would make live what the translation did not hold: {', '.join(live)}"
 
 
 def _verify(site: object, title: str, report: Report) -> None:
@@ -244,7 +260,7 @@ def _verify(site: object, title: str, report: Report) -> None:
                 )
     report.written = {lang: units for lang, units in report.written.items() if units}
     if any(report.left.values()):
-        log.info("translations left outdated: %s", report.left)
+        log.debug("translations left outdated: %s", report.left)
 
 
 #: How many of the page's newest revisions a later run looks through for the bot's own edits.

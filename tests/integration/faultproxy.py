@@ -153,6 +153,21 @@ FAULTS: dict[str, str] = {
 }
 FORWARDED_FIRST = {"timeout", "truncated"}
 
+#: Faults of the shell around the run (test_shell_faults.py), kept out of FAULTS so that the
+#: step matrices stay as they are: a wiki that drips its answer, an answer of the wrong shape,
+#: the bot killed while its save is on the wire, the disk filled while it is.
+SHELL_FAULTS: dict[str, str] = {
+    "drip": "request forwarded, the answer sent one byte every DRIP_INTERVAL seconds",
+    "wrongshape": 'HTTP 200 with valid JSON of the wrong shape: {"batchcomplete": true}',
+    "killsave": "request forwarded (the edit is saved), then the proxy's action kills the bot",
+    "diskfull": "request forwarded, then the proxy's action fills the disk, then the answer",
+}
+#: Faults whose request reaches the wiki before the fault: the wiki does the work.
+SHELL_FORWARDED = {"drip", "killsave", "diskfull"}
+#: Seconds between two bytes of a "drip" answer: under the client's read timeout, so only an
+#: overall deadline can end the wait.
+DRIP_INTERVAL = 1.0
+
 _CANNED: dict[str, Answer] = {
     "http503": Answer(
         503,
@@ -190,6 +205,7 @@ _CANNED: dict[str, Answer] = {
             "assertuserfailed", "You are no longer logged in, so the action could not be completed."
         ),
     ),
+    "wrongshape": Answer(200, (_JSON,), b'{"batchcomplete": true}'),
 }
 
 
@@ -249,8 +265,9 @@ class Rule:
     def __post_init__(self) -> None:
         if self.step not in (*STEPS, *TRANSLATION_STEPS):
             raise ValueError(f"unknown step {self.step!r}; one of {STEPS + TRANSLATION_STEPS}")
-        if self.fault not in FAULTS:
-            raise ValueError(f"unknown fault {self.fault!r}; one of {sorted(FAULTS)}")
+        if self.fault not in FAULTS and self.fault not in SHELL_FAULTS:
+            known = sorted({*FAULTS, *SHELL_FAULTS})
+            raise ValueError(f"unknown fault {self.fault!r}; one of {known}")
 
     def take(self, step: str | None, params: Mapping[str, str]) -> bool:
         """Counts a request of this step; True when this one gets the fault.
@@ -306,6 +323,8 @@ class FaultProxy:
     seen: list[Seen] = field(default_factory=list)
     #: step -> what runs after the wiki answered a request of that step (see `after`).
     hooks: dict[str, Callable[[], object]] = field(default_factory=dict)
+    #: fault -> what the proxy does for it (killsave: kill the bot; diskfull: fill the disk).
+    actions: dict[str, Callable[[], object]] = field(default_factory=dict)
     port: int = 0
     _server: ThreadingHTTPServer | None = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -409,6 +428,7 @@ class FaultProxy:
             self.rules.clear()
             self.seen.clear()
             self.hooks.clear()
+            self.actions.clear()
 
     def _hook(self, step: str | None) -> Callable[[], object] | None:
         with self._lock:
@@ -440,6 +460,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault = seen.fault
         if before is not None:
             before()
+        if fault in SHELL_FORWARDED:
+            self._shell_fault(fault, body, seen)
+            return
         if fault is None or fault in FORWARDED_FIRST:
             try:
                 status, headers, answer = self._forward(body)
@@ -461,6 +484,41 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
         else:
             self._send(_CANNED[fault])
+
+    def _shell_fault(self, fault: str, body: bytes, seen: Seen) -> None:
+        """drip, killsave, diskfull: the wiki gets the request and does the work first."""
+        try:
+            status, headers, answer = self._forward(body)
+        except OSError as error:
+            self._send(Answer(502, (), f"faultproxy: wiki unreachable: {error}\n".encode()))
+            return
+        seen.status = status
+        action = self.owner.actions.get(fault)
+        if fault in ("killsave", "diskfull") and action is not None:
+            action()
+        if fault == "killsave":
+            self._reset()
+        elif fault == "drip":
+            self._drip(Answer(status, headers, answer))
+        else:
+            self._send(Answer(status, headers, answer))
+
+    def _drip(self, answer: Answer) -> None:
+        """The headers, then the body a byte at a time, until the client hangs up."""
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for index in range(len(answer.body)):
+                self.wfile.write(answer.body[index : index + 1])
+                self.wfile.flush()
+                time.sleep(DRIP_INTERVAL)
+        except OSError:
+            pass  # the client gave up: what a deadline is for
+        self._reset()
 
     def _forward(self, body: bytes) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _DROP_REQUEST}

@@ -51,8 +51,8 @@ def test_a_pass_edits_the_good_pages_and_reports_the_broken_one(dev_wiki, fresh_
     assert code == 3, err
     assert [len(dev_wiki.revisions(t)) for t in good] == [2, 2]
     assert len(dev_wiki.revisions(broken)) == 1
-    lines = out.splitlines()
-    assert len(lines) == 3  # one line per target
+    lines = [line for line in out.splitlines() if "status page" not in line]
+    assert len(lines) == 3, out  # one line per target (and a word on the missing status page)
     assert f"[[{broken}]] refused" in lines[2]
     assert "no section titled 'Upcoming Conversation Hours'" in lines[2]
     assert all("edited moved=1 rev=" in line for line in lines[:2])
@@ -80,7 +80,7 @@ def test_the_report_page_gets_a_line_per_edit(dev_wiki, fresh_title, tmp_path):
     assert line.startswith("* 2023-06-28 00:00 UTC: ")
     assert f"[[Special:Diff/{edit['revid']}]] on [[{fresh_title}]]" in line
     assert line.endswith(
-        "moved 26 June 2023 (Ad-hoc conversation hour on the Global Digital Compact)"
+        "moved June 26, 2023 (Ad-hoc conversation hour on the Global Digital Compact)"
     )
 
 
@@ -107,6 +107,46 @@ def test_a_dry_run_pass_saves_nothing_and_says_what_it_would(dev_wiki, fresh_tit
     dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
     code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [fresh_title]), "--dry-run"))
     assert code == 0, err
-    assert "dry-run moved=0 no change" in out
+    assert "dry-run moved=1 no change" in out
     assert "would save: Bot: moved 1 past conversation hour" in out
     assert len(dev_wiki.revisions(fresh_title)) == 1
+
+
+# --- the pre-flight ---------------------------------------------------------------------------
+
+
+def preflight_config(tmp_path: Path, title: str, **pages: str) -> Path:
+    lines = [f'state_dir = "{tmp_path / "state"}"', "[[targets]]", 'site = "devwiki:en"']
+    lines += [f'page = "{title}"', *(f'{key} = "{value}"' for key, value in pages.items())]
+    path = tmp_path / "bot.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_check_config_on_a_ready_wiki_says_ready(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    status, stop = f"{fresh_title}/Status", f"{fresh_title}/Stop"
+    dev_wiki.seed(status, "(the bot writes here)")
+    dev_wiki.seed(stop, "<!-- write anything here to stop the bot -->")
+    path = preflight_config(tmp_path, fresh_title, status_page=status, stop_page=stop)
+    done = dev_wiki.run_bot("check", "--config", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("ready: 1 target(s) checked, nothing in the way")
+    assert len(dev_wiki.revisions(fresh_title)) == 1  # it saved nothing
+
+
+def test_check_config_names_each_missing_page_and_right(dev_wiki, fresh_title, tmp_path):
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    path = preflight_config(
+        tmp_path,
+        fresh_title,
+        status_page=f"{fresh_title}/Status",
+        stop_page=f"{fresh_title}/Stop",
+        report_page=f"{fresh_title}/Edits",
+    )
+    done = dev_wiki.run_bot("check", "--config", str(path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    problems = [line for line in done.stdout.splitlines() if ": problem: " in line]
+    for role in ("status page", "stop page", "report page"):
+        assert any(f"the {role} [[" in p and "does not exist" in p for p in problems), problems
+    assert len(problems) == 3, problems

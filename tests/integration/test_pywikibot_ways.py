@@ -67,7 +67,7 @@ def test_a_simulated_pass_reports_no_revision_and_writes_no_report_line(dev_wiki
     )
     done = bot(dev_wiki, "run", "--config", str(config), "--now", BETWEEN, "-simulate")
     assert done.returncode == 0, done.stderr
-    assert f"[[{seeded}]] simulated moved=0 no change" in done.stdout
+    assert f"[[{seeded}]] simulated moved=1 no change" in done.stdout
     assert "rev=" not in done.stdout
     assert len(dev_wiki.revisions(seeded)) == 1
     assert len(dev_wiki.revisions(report)) == 1

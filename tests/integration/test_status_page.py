@@ -36,8 +36,8 @@ def test_a_pass_lists_the_line_it_left_on_the_status_page_once(dev_wiki, fresh_t
     text = history[-1]["content"]
     assert f"== [[{fresh_title}]] ==" in text
     assert (
-        "* Last pass: 2023-06-28 00:00 UTC\n* Last edit: 2023-06-28 00:00 UTC, moved 26 June 2023 "
-        "(Ad-hoc conversation hour on the Global Digital Compact)\n"
+        "* Last pass: 2023-06-28 00:00 UTC\n* Last edit: 2023-06-28 00:00 UTC, moved June 26, 2023 "
+        "(Ad-hoc conversation hour on the Global Digital Compact) (revision "
     ) in text
     assert (
         f"** [[{fresh_title}#Upcoming Conversation Hours|Upcoming Conversation Hours]]: "
@@ -80,7 +80,7 @@ def test_a_missing_status_page_is_not_created(dev_wiki, fresh_title, tmp_path):
     path = config(tmp_path, [fresh_title], status)
     done = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z", "--verbose")
     assert done.returncode == 0, done.stderr
-    assert f"status page [[{status}]] does not exist; create it" in done.stdout
+    assert f"WARNING devwiki:en status page [[{status}]] does not exist" in done.stdout
     assert dev_wiki.revisions(status) == []
 
 
@@ -148,7 +148,7 @@ def test_a_refusal_exits_non_zero_once_then_is_reported_without_mail(
     second = run_pass(dev_wiki, path, "2023-06-28T01:00:00Z")
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[0].endswith(
-        " (still failing since 2023-06-28T00:00:00+00:00; no news)"
+        " (still failing since 2023-06-28 00:00 UTC; no news)"
     )
     assert len(dev_wiki.revisions(status)) == 2
     dev_wiki.edit_as_editor(fresh_title, META)

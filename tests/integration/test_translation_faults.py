@@ -30,7 +30,7 @@ import pytest
 
 from bot.core.pipeline import transform
 from tests.conftest import FIXTURES, utc
-from tests.integration.faultproxy import FAULTS, TRANSLATION_STEPS, FaultProxy
+from tests.integration.faultproxy import FAULTS, STEPS, TRANSLATION_STEPS, FaultProxy
 from tests.integration.faultrun import (
     BOT_USER,
     copy_config,
@@ -336,3 +336,35 @@ def test_a_translators_save_and_a_fault_on_the_bots(
     done = run_bot(config, translated, NOW)
     assert not errors, f"the translator's edit failed: {errors}"
     check(dev_wiki, people, proxy, config, translated, done, by_hand={("fr", "3"): BY_HAND})
+
+
+# A run whose wiki dies right after the bot's mark, before Translate's jobs run and before
+# anything is written: the jobs run later, as a wiki's job runner does, and a later run must
+# write exactly what the failed run would have written (issue 17).
+def test_a_run_whose_wiki_died_after_the_mark_is_finished_by_the_next(
+    dev_wiki, people, proxy, config, translated
+):
+    def die() -> None:  # every request after the mark's answer fails, the jobs wait
+        for step in (*STEPS, *TRANSLATION_STEPS):
+            proxy.add(step, "reset", persist=True)
+
+    proxy.hooks.clear()
+    proxy.after("mark", die)
+    done = run_bot(config, translated, NOW)
+    problems = report_problems(done, dev_wiki, translated)
+    if "translations: failed" not in done.stdout:
+        problems.append("the run did not say that the translations failed")
+    problems += problems_after(dev_wiki, people, translated, {}, finished=False)
+    met = proxy.injected > 0
+    proxy.reset()
+    dev_wiki.run_jobs()  # the wiki's job runner, some time after the mark
+    later = run_bot(config, translated, NOW)
+    after = problems_after(dev_wiki, people, translated, {}, finished=True)
+    problems += [f"after a later run: {p}" for p in after]
+    if later.returncode != 0 or "left (outdated before the run" in later.stdout:
+        problems.append(f"the later run: exit {later.returncode}: {later.stdout[-800:]}")
+    if met:
+        count(survived=not problems, lost=bool(after))
+    else:
+        problems.insert(0, "the fault was never injected")
+    assert not problems, "; ".join(problems) + f"\n{done.stdout[-1500:]}\n{tail(later.stderr)}"

@@ -35,7 +35,7 @@ def test_a_run_makes_exactly_one_bot_edit(dev_wiki, seeded):
     assert edit["user"] == "ConversationBot"
     assert edit["bot"] is True
     assert edit["comment"] == (
-        "Bot: moved 1 past conversation hour to the log (26 June 2023) "
+        "Bot: moved 1 past conversation hour to the log (June 26, 2023) "
         "([[User:ConversationBot|bot]])"
     )
 

@@ -489,7 +489,7 @@ def _write_calls(page: Page, found: list[Call], moves: tuple[DatedSlot, ...]) ->
         neighbour = found[index]
         body = call_entries.entry(neighbour, session, style)
         if session.slot.call is None:
-            written.allowed.append(f"template:{' '.join(neighbour.name.split())}")
+            written.allowed.append(f"template:{' '.join(neighbour.name.split()).lower()}")
         if after:
             offset = neighbour.lines[-1].end
             body = [*line_break_before(page, offset), *body]

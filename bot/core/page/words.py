@@ -332,7 +332,7 @@ def _substituted(flat: str, pieces: tuple[Piece, ...]) -> str:
 def _check_live(reading: LineReading, text: str) -> None:
     """Nothing may be live in the words that was not live in the line."""
     try:
-        became = liveness.became_live([reading.line.text], [text])
+        became = liveness.became_live(reading.line.text, text)
     except Unreadable as why:
         raise Unbuildable(str(why)) from None
     if became:

@@ -1,9 +1,10 @@
 """What a run did, as an edit summary for the page history and a report for people and scripts."""
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 
+from bot.core.dates import english
 from bot.core.page.model import DatedSlot
 
 _MAX_DATES_IN_SUMMARY = 8
@@ -54,19 +55,29 @@ class Result:
         }
 
 
+class Called(StrEnum):
+    """How a summary counts a session: held and over, or called off (`cancelled_words`)."""
+
+    HELD = "past conversation hour"
+    CALLED_OFF = "called-off session"
+
+
 def summary(moves: tuple[DatedSlot, ...]) -> str:
-    """`Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023)`."""
+    """`Bot: moved 1 past conversation hour and 1 called-off session to the log (June 26, 2023;
+    June 30, 2023, cancelled)`. Dates are written as the log entry writes them (the one English
+    writer); a session called off is named so."""
     if not moves:
         return ""
-    days = [readable_date(s.start) for s in moves]
+    counts = dict.fromkeys(Called, 0)
+    days = []
+    for dated in moves:
+        counts[Called.CALLED_OFF if dated.slot.not_held else Called.HELD] += 1
+        status = f", {dated.slot.not_held}" if dated.slot.not_held else ""
+        days.append(english.day(dated.start.date()) + status)
     if len(days) > _MAX_DATES_IN_SUMMARY:
         days = [*days[: _MAX_DATES_IN_SUMMARY - 1], f"{len(days) - _MAX_DATES_IN_SUMMARY + 1} more"]
-    noun = "conversation hour" if len(moves) == 1 else "conversation hours"
-    return f"Bot: moved {len(moves)} past {noun} to the log ({', '.join(days)})"
-
-
-def readable_date(moment: datetime) -> str:
-    return f"{moment.day} {calendar.month_name[moment.month]} {moment.year}"
+    counted = " and ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in counts.items() if n)
+    return f"Bot: moved {counted} to the log ({'; '.join(days)})"
 
 
 def iso(moment: datetime) -> str:
