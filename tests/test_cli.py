@@ -47,7 +47,7 @@ def test_json_report_has_the_promised_fields():
     report = json.loads(done.stdout)
     assert report["changed"] is True
     assert report["summary"] == (
-        "Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023)"
+        "Bot: moved 2 past conversation hours to the log (June 26, 2023; June 30, 2023)"
     )
     assert [m["start"] for m in report["moved"]] == ["2023-06-26T12:00:00Z", "2023-06-30T16:00:00Z"]
     assert report["moved"][0]["text"].startswith("* <translate><!--T:24--> Monday, June 26")

@@ -107,13 +107,13 @@ def test_two_moved_sessions_are_logged_newest_first(meta_page):
 def test_the_summary_names_the_moved_dates(meta_page):
     result = transform(meta_page, utc("2023-07-01T00:00:00"), default_written_at=WRITTEN)
     assert result.summary == (
-        "Bot: moved 2 past conversation hours to the log (26 June 2023, 30 June 2023)"
+        "Bot: moved 2 past conversation hours to the log (June 26, 2023; June 30, 2023)"
     )
 
 
 def test_the_summary_of_one_session_is_singular(meta_page):
     result = transform(meta_page, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
-    assert result.summary == "Bot: moved 1 past conversation hour to the log (26 June 2023)"
+    assert result.summary == "Bot: moved 1 past conversation hour to the log (June 26, 2023)"
 
 
 def test_units_are_reported_as_moved_changed_and_retired(meta_page):

@@ -7,7 +7,7 @@ import pytest
 
 from bot.core.change.render import Renderer
 from bot.core.page.reader import read_page
-from bot.core.pipeline import transform_page
+from bot.core.pipeline import run
 from bot.core.settings import Settings
 from bot.core.translation import plan as translations
 from bot.core.translation.plan import Translation
@@ -46,12 +46,11 @@ def saved(monkeypatch):
 
 def prepared(meta_page: str, fr: dict[str, Translation]) -> translation_flow.Prepared:
     page = read_page(meta_page, Settings())
-    result = transform_page(
-        page, utc("2023-07-01"), Settings(), default_written_at=utc("2023-06-10")
-    )
-    renderer = Renderer()
-    units = translations.moved_units(page, result, renderer)
-    plan = translations.plan(units, translations.examples(page), {"fr": fr}, renderer)
+    done = run(page, utc("2023-07-01"), Settings(), default_written_at=utc("2023-06-10"))
+    needs = translations.needs(done)
+    assert needs is not None
+    units = needs.units
+    plan = translations.plan(needs, {"fr": fr}, Renderer())
     stored = {m: Stored(t.text, t.fuzzy, "2023-06-20T00:00:00Z") for m, t in fr.items()}
     state = State("Conversation hours", "en", frozenset({"translate"}), False, 1, {"fr": stored})
     return translation_flow.Prepared(TARGET, 1, tuple(units), state, plan)

@@ -10,7 +10,7 @@ import pytest
 from bot.core.change.render import Renderer
 from bot.core.dates import local as localdates
 from bot.core.page.reader import read_page
-from bot.core.pipeline import transform_page
+from bot.core.pipeline import run
 from bot.core.settings import Settings
 from bot.core.translation import plan as translations
 from bot.core.translation.plan import Translation
@@ -30,15 +30,13 @@ def language(name: str, **changes: str) -> dict[str, Translation]:
 
 @pytest.fixture(scope="module")
 def moved(meta_page):
+    """What the translation side needs for the run that moves both June sessions."""
     page = read_page(meta_page, Settings())
-    result = transform_page(page, NOW, Settings(), default_written_at=WRITTEN)
-    renderer = Renderer()
-    return translations.moved_units(page, result, renderer), translations.examples(page)
+    return translations.needs(run(page, NOW, Settings(), default_written_at=WRITTEN))
 
 
 def plan_for(moved, languages, renderer=None):
-    units, known = moved
-    return translations.plan(units, known, languages, renderer or Renderer())
+    return translations.plan(moved, languages, renderer or Renderer())
 
 
 EXPECTED_24 = {
@@ -55,7 +53,7 @@ EXPECTED_24 = {
 
 
 def test_the_moved_units_are_the_two_june_timeslots_with_the_announcement_as_title(moved):
-    units, known = moved
+    units, known = moved.units, moved.known
     assert [(u.marker, u.title_unit) for u in units] == [("24", "23"), ("25", "23")]
     # The wording is learned from the newest five entries that say "Topic:", not from all.
     assert [k.marker for k in known] == ["32", "33", "34", "35", "37"]
@@ -217,10 +215,10 @@ def test_a_language_cldr_does_not_know_is_left_with_the_reason(moved):
 
 def test_a_later_run_finds_the_units_an_earlier_edit_moved(meta_page, moved):
     before = read_page(meta_page, Settings())
-    edited = transform_page(before, NOW, Settings(), default_written_at=WRITTEN)
+    edited = run(before, NOW, Settings(), default_written_at=WRITTEN).result
     after = read_page(edited.text, Settings())
     found = translations.moved_between(before, after, Settings())
-    units, _ = moved
+    units = moved.units
     assert [(u.marker, u.english, u.title_unit, u.session.start) for u in found] == [
         (u.marker, u.english, u.title_unit, u.session.start) for u in units
     ]
@@ -240,12 +238,11 @@ def test_a_translated_log_entry_that_does_not_start_with_its_date_teaches_nothin
 
 
 def test_an_entry_without_a_topic_ends_with_the_languages_full_stop(moved):
-    units, known = moved
-    untitled = [
+    untitled = tuple(
         replace(u, session=replace(u.session, block=replace(u.session.block, title=None)))
-        for u in units
-    ]
-    result = translations.plan(untitled, known, {"ja": language("ja")}, Renderer())
+        for u in moved.units
+    )
+    result = translations.plan(replace(moved, units=untitled), {"ja": language("ja")}, Renderer())
     assert result.languages["ja"].writes["24"] == "2023年6月26日 (12:00 UTC)。"
 
 
@@ -253,11 +250,7 @@ def test_a_translation_is_written_when_its_date_agrees_with_the_sessions_first_d
     """A session late in the UTC day ends after midnight: its translation's date is the day it
     starts, and that is the one it must agree with."""
     late = meta_page.replace("Monday, June 26 @ 12:00 UTC", "Monday, June 26 @ 23:30 UTC")
-    page = read_page(late, Settings())
-    result = transform_page(page, NOW, Settings(), default_written_at=WRITTEN)
-    units = translations.moved_units(page, result, Renderer())
-    assert units[0].session.end.date() == date(2023, 6, 27)
-    written = translations.plan(
-        units, translations.examples(page), {"fr": language("fr")}, Renderer()
-    )
+    needs = translations.needs(run(read_page(late, Settings()), NOW, Settings(), None, WRITTEN))
+    assert needs.units[0].session.end.date() == date(2023, 6, 27)
+    written = translations.plan(needs, {"fr": language("fr")}, Renderer())
     assert written.languages["fr"].writes["24"].startswith("26 juin 2023 (23:30 UTC).")

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.pipeline import transform
+from bot.core.page.reader import read_page
+from bot.core.pipeline import run, transform
+from bot.core.settings import Settings
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history
@@ -193,6 +195,11 @@ class Snap:
     revid: int = 1
 
 
+def core_run(text, now, written=None):
+    """The core's run on a text, as a wiki's compute gives it."""
+    return run(read_page(text, Settings()), now, Settings(), default_written_at=written)
+
+
 @dataclass
 class FakeWiki:
     """flow.PageWiki: every save conflicts `conflicts` times, then answers `answer`."""
@@ -207,9 +214,7 @@ class FakeWiki:
     translation_steps: list[str] = field(default_factory=list)
 
     def compute(self, snapshot):
-        return transform(
-            snapshot.text, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10")
-        )
+        return core_run(snapshot.text, utc("2023-06-28T00:00:00"), utc("2023-06-10"))
 
     def reread(self, snapshot):
         self.rereads += 1
@@ -233,7 +238,7 @@ class FakeWiki:
     def resume_translations(self, snapshot):
         self.translation_steps.append("resume")
 
-    def prepare_translations(self, snapshot, result):
+    def prepare_translations(self, snapshot, run):
         self.translation_steps.append("prepare")
         return "prepared"
 
@@ -286,7 +291,7 @@ PLAIN = (PAGES / "plain.wikitext").read_text(encoding="utf-8")
 
 def test_a_dry_run_on_a_page_without_translations_neither_logs_in_nor_saves():
     wiki = FakeWiki()
-    wiki.compute = lambda snapshot: transform(PLAIN, utc("2023-07-01T00:00:00"))
+    wiki.compute = lambda snapshot: core_run(PLAIN, utc("2023-07-01T00:00:00"))
     assert process(wiki, dry_run=True).status == "dry-run"
     assert (wiki.logins, wiki.saves, wiki.translation_steps) == (0, 0, [])
 
@@ -312,14 +317,14 @@ def test_a_simulated_save_finishes_no_translations():
 
 def test_a_run_with_nothing_to_move_resumes_an_earlier_edits_translations():
     wiki = FakeWiki()
-    wiki.compute = lambda snapshot: transform(META, utc("2023-06-01T00:00:00"))
+    wiki.compute = lambda snapshot: core_run(META, utc("2023-06-01T00:00:00"))
     process(wiki)
     assert wiki.translation_steps == ["resume"]
 
 
 def test_a_dry_run_with_nothing_to_move_touches_no_translations():
     wiki = FakeWiki()
-    wiki.compute = lambda snapshot: transform(META, utc("2023-06-01T00:00:00"))
+    wiki.compute = lambda snapshot: core_run(META, utc("2023-06-01T00:00:00"))
     process(wiki, dry_run=True)
     assert wiki.translation_steps == []
 
@@ -333,7 +338,7 @@ def test_a_declined_change_is_not_saved():
 def test_nothing_to_move_shows_nothing_and_saves_nothing():
     shown = []
     wiki = FakeWiki()
-    wiki.compute = lambda snapshot: transform(META, utc("2023-06-01T00:00:00"))
+    wiki.compute = lambda snapshot: core_run(META, utc("2023-06-01T00:00:00"))
     outcome = process(wiki, review=lambda *change: shown.append(change) or True)
     assert (outcome.status, shown, wiki.saves) == ("unchanged", [], 0)
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot.core.dates import english
+from bot.core.pipeline import Run
 from bot.core.report.result import Result
 from bot.core.report.status import PageStatus, left_lines
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
@@ -97,12 +98,17 @@ class TranslationReport(Protocol):
 
 
 S = TypeVar("S", bound=Snapshot)
+#: What the translation side reads before the edit (translation_flow.Prepared on a wiki).
+P = TypeVar("P")
 
 
-class PageWiki(Protocol[S]):
-    """The wiki operations one page needs; runner.py implements them with pywikibot."""
+class PageWiki(Protocol[S, P]):
+    """The wiki operations one page needs; runner.py implements them with pywikibot. Generic in
+    the page's snapshot (S) and in what the translation side reads before the edit (P)."""
 
-    def compute(self, snapshot: S) -> Result: ...
+    def compute(self, snapshot: S) -> Run:
+        """The core's run on the snapshot: the shell hands it on, never redoing its work."""
+        ...
 
     def reread(self, snapshot: S) -> S: ...
 
@@ -125,19 +131,19 @@ class PageWiki(Protocol[S]):
         """Finishes the translations of the bot's earlier edit once the page has been marked."""
         ...
 
-    def prepare_translations(self, snapshot: S, result: Result) -> object:
-        """Reads what Translate knows before the edit (opaque to the loop)."""
+    def prepare_translations(self, snapshot: S, run: Run) -> P | None:
+        """Reads what Translate knows before the edit; None when no unit moves."""
         ...
 
-    def preview_translations(self, prepared: object) -> TranslationReport | None: ...
+    def preview_translations(self, prepared: P | None) -> TranslationReport | None: ...
 
-    def finish_translations(self, prepared: object, revid: int) -> TranslationReport | None:
+    def finish_translations(self, prepared: P | None, revid: int) -> TranslationReport | None:
         """Marks the bot's own revision, waits for Translate's jobs, writes each language."""
         ...
 
 
 def process(
-    wiki: PageWiki[S],
+    wiki: PageWiki[S, P],
     target: Target,
     snapshot: S,
     review: Review,
@@ -149,7 +155,8 @@ def process(
     for attempt in range(1 + CONFLICT_RETRIES):
         if attempt:
             snapshot = wiki.reread(snapshot)
-        result = wiki.compute(snapshot)
+        run = wiki.compute(snapshot)
+        result = run.result
         read = snapshot.text
         if not result.changed:
             report = None if dry_run else wiki.resume_translations(snapshot)
@@ -165,7 +172,7 @@ def process(
                 target, "declined", "not saved: the operator declined", result, source=read
             )
         wiki.login()  # a dry run too, when units move: the account's rights say what it would do
-        prepared = wiki.prepare_translations(snapshot, result)
+        prepared = wiki.prepare_translations(snapshot, run)
         if dry_run:
             report = wiki.preview_translations(prepared)
             message = _with_translations(f"dry run: would save: {summary}", report)

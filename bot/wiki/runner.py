@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from bot.core import pipeline
 from bot.core.page.reader import read_page
-from bot.core.pipeline import transform_page, yearless_lines
+from bot.core.pipeline import Run, yearless_lines
 from bot.core.report import status
 from bot.core.report.result import Result
 from bot.core.wikitext.escape import escape_wikitext
@@ -70,14 +71,15 @@ def check_target(target: Target, now: datetime | None = None) -> Checked:
     wiki = _PageWiki(
         site, target, now or datetime.now(UTC), state.Memory(), clock_given=clock_given
     )
-    result = wiki.compute(snapshot)
+    run = wiki.compute(snapshot)
+    result = run.result
     written = wiki.memory.dates(
         state.key(target.site, target.title), snapshot.revid, target.history_limit
     )
     report = None
     if result.moved_units:
         wiki.login()
-        report = wiki.preview_translations(wiki.prepare_translations(snapshot, result))
+        report = wiki.preview_translations(wiki.prepare_translations(snapshot, run))
     return Checked(snapshot.text, written or {}, result, report)
 
 
@@ -420,13 +422,14 @@ class _PageWiki:
             self._report_line(report_line(self.target, at, intent["moved"], revid, None), revid)
         self.memory.clear_saving(self.key)
 
-    def compute(self, snapshot: client.Snapshot) -> Result:
-        """The core's answer for this revision, with yearless lines dated from page history."""
+    def compute(self, snapshot: client.Snapshot) -> Run:
+        """The core's run on this revision, with yearless lines dated from page history."""
         try:
             page = read_page(snapshot.text, self.target.settings)
             written = self._written_at(snapshot, yearless_lines(page))
-            self.result = transform_page(page, self.now, self.target.settings, written_at=written)
-            return self.result
+            done = pipeline.run(page, self.now, self.target.settings, written_at=written)
+            self.result = done.result
+            return done
         except Refusal as refusal:
             raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
 
@@ -485,19 +488,19 @@ class _PageWiki:
         return report
 
     def prepare_translations(
-        self, snapshot: client.Snapshot, result: Result
+        self, snapshot: client.Snapshot, run: Run
     ) -> translation_flow.Prepared | None:
-        return translation_flow.prepare(
-            self.site, self.target, snapshot.text, snapshot.revid, result
-        )
+        return translation_flow.prepare(self.site, self.target, run, snapshot.revid)
 
-    def preview_translations(self, prepared: object) -> translation_flow.Report | None:
-        if not isinstance(prepared, translation_flow.Prepared):
-            return None
-        return translation_flow.preview(prepared)
+    def preview_translations(
+        self, prepared: translation_flow.Prepared | None
+    ) -> translation_flow.Report | None:
+        return translation_flow.preview(prepared) if prepared is not None else None
 
-    def finish_translations(self, prepared: object, revid: int) -> translation_flow.Report | None:
-        if not isinstance(prepared, translation_flow.Prepared):
+    def finish_translations(
+        self, prepared: translation_flow.Prepared | None, revid: int
+    ) -> translation_flow.Report | None:
+        if prepared is None:
             return None
         report = translation_flow.finish(self.site, prepared, revid)
         key = state.key(self.target.site, self.target.title)

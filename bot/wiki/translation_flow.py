@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from bot.core.change.render import Renderer
 from bot.core.page.model import Page
 from bot.core.page.reader import read_page
-from bot.core.report.result import Result
+from bot.core.pipeline import Run
 from bot.core.translation import plan as translations
 from bot.core.translation.plan import MovedUnit, Translation, TranslationPlan
 from bot.core.wikitext.liveness import became_live
@@ -95,23 +95,22 @@ class Prepared:
     failure: str = ""  # why it could not: the edit goes on, nothing is marked or written
 
 
-def prepare(site: object, target: Target, text: str, revid: int, result: Result) -> Prepared | None:
-    """The reads of step 1, batched; None when the edit moves no translation unit."""
-    page = read_page(text, target.settings)
-    if not page.uses_translate or not result.moved_units:
+def prepare(site: object, target: Target, run: Run, revid: int) -> Prepared | None:
+    """The reads of step 1, batched, for what the core's run says it needs; None when the edit
+    moves no translation unit. Nothing of the page is read or rendered again."""
+    needs = translations.needs(run)
+    if needs is None:
         return None
-    renderer = Renderer(target.settings.templates_dir)
-    units = translations.moved_units(page, result, renderer)
-    known = translations.examples(page)
-    context = [*{u.title_unit for u in units if u.title_unit}, *(e.marker for e in known)]
+    units = needs.units
     try:
-        state = translate_api.read_state(site, target.title, [u.marker for u in units], context)
+        state = translate_api.read_state(site, target.title, needs.markers, needs.context)
     except WIKI_FAILURES as error:
-        return Prepared(target, revid, tuple(units), None, TranslationPlan({}), reason(error))
+        return Prepared(target, revid, units, None, TranslationPlan({}), reason(error))
     if state.marked_revid is None:
         return None  # Translate does not know the page: there are no translations to keep
-    plan = translations.plan(units, known, _as_core(state), renderer)
-    return Prepared(target, revid, tuple(units), state, plan)
+    renderer = Renderer(target.settings.templates_dir)
+    plan = translations.plan(needs, _as_core(state), renderer)
+    return Prepared(target, revid, units, state, plan)
 
 
 def _as_core(state: State) -> dict[str, dict[str, Translation]]:
@@ -376,9 +375,8 @@ def _finish_earlier(
     ask = translate_api.wait_for_jobs if just_marked else translate_api.english_done
     if not ask(site, title, expected, found.source_language):
         return Report(PENDING, note=JOBS_LATE)
-    known = translations.examples(page)
-    context = [*{u.title_unit for u in units.values() if u.title_unit}, *(e.marker for e in known)]
-    state = translate_api.read_state(site, title, list(units), context)
+    needs = translations.needs_of(page, tuple(units.values()))
+    state = translate_api.read_state(site, title, needs.markers, needs.context)
     outdated = {
         lang: {m for m, s in stored.items() if m in units and s.fuzzy}
         for lang, stored in state.translations.items()
@@ -398,5 +396,5 @@ def _finish_earlier(
             if m not in units or m in outdated[lang]
         }
     renderer = Renderer(target.settings.templates_dir)
-    plan = translations.plan(list(units.values()), known, core, renderer)
+    plan = translations.plan(needs, core, renderer)
     return _write(site, Prepared(target, revid, tuple(units.values()), state, plan))

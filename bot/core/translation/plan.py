@@ -22,17 +22,20 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.core import dates
 from bot.core.change.render import Renderer
 from bot.core.dates import local as localdates
 from bot.core.page.log import Order, read_log
 from bot.core.page.model import DatedSlot, EventBlock, Page, Timeslot
-from bot.core.report.result import Result
 from bot.core.settings import Settings
 from bot.core.wikitext.patterns import BOLD_LEAD, LEADING_GLUE, OWN_UNIT
 from bot.core.wikitext.sections import heading_title, plain_title
 from bot.errors import Refusal
+
+if TYPE_CHECKING:
+    from bot.core.pipeline import Run
 
 #: The English label the learned wording stands for, as the bot's own template writes it.
 ENGLISH_LABEL = "Topic:"
@@ -114,19 +117,6 @@ class TranslationPlan:
         }
 
 
-def moved_units(page: Page, result: Result, renderer: Renderer) -> list[MovedUnit]:
-    """The units that moved with their timeslot into a log of units of their own."""
-    moved = set(result.moved_units)
-    units = []
-    for session in result.moves:
-        marker = session.slot.marker
-        if marker in moved:
-            units.append(
-                MovedUnit(marker, session, renderer.log_entry(session), title_unit(page, session))
-            )
-    return units
-
-
 def moved_between(before: Page, after: Page, settings: Settings) -> list[MovedUnit]:
     """The units an earlier edit moved from "Upcoming" (in `before`) into the log (in `after`),
     for a run that finishes that edit's translations once the page has been marked: each
@@ -203,17 +193,48 @@ def examples(page: Page) -> list[Example]:
     return found
 
 
+@dataclass(frozen=True)
+class Needs:
+    """What the translation side must read for a run, and no more: every language's
+    translations of the moved units, of their blocks' titles and of a few log entries whose
+    wording it learns from."""
+
+    units: tuple[MovedUnit, ...]
+    known: tuple[Example, ...]
+
+    @property
+    def markers(self) -> list[str]:
+        return [unit.marker for unit in self.units]
+
+    @property
+    def context(self) -> list[str]:
+        titles = {u.title_unit for u in self.units if u.title_unit}
+        return [*sorted(titles), *(e.marker for e in self.known)]
+
+
+def needs(run: "Run") -> Needs | None:
+    """What to read before the edit of a run; None when no translation unit moves."""
+    if not run.page.uses_translate or not run.moved_units:
+        return None
+    return needs_of(run.page, run.moved_units)
+
+
+def needs_of(page: Page, units: Sequence[MovedUnit]) -> Needs:
+    """What to read for these moved units of the page (the run's, or an earlier edit's)."""
+    return Needs(tuple(units), tuple(examples(page)))
+
+
 def plan(
-    units: Sequence[MovedUnit],
-    known: Sequence[Example],
+    needs: Needs,
     languages: Mapping[str, Mapping[str, Translation]],
     renderer: Renderer,
 ) -> TranslationPlan:
     """For every language and every moved unit it has a translation of: the new text, or why not.
 
-    `languages` maps a language code to that language's translations by unit marker: the moved
-    units' old translations, the block titles' and the log examples'.
+    `languages` is what was read for `needs`: a language code to that language's translations
+    by unit marker (the moved units' old translations, the block titles' and the examples').
     """
+    units, known = needs.units, needs.known
     plans = {}
     for language, translations in sorted(languages.items()):
         language_plan = LanguagePlan()
