@@ -48,6 +48,10 @@ class WikiError(BotError):
     exit_code = EXIT_WIKI
 
 
+class EditConflict(WikiError):
+    """Someone saved the page after the bot read it: the run reads it again and starts over."""
+
+
 class Busy(BotError):
     """Another run holds the lock (exit 5)."""
 

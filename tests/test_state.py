@@ -290,3 +290,9 @@ def test_a_lock_file_an_older_version_left_readable_is_made_private(tmp_path):
     (tmp_path / "run.lock").chmod(0o644)
     with lock.exclusive(tmp_path):
         assert (tmp_path / "run.lock").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_state_remembers_as_failures_exactly_the_flows_failures():
+    from bot.wiki.flow import FAILURES
+
+    assert set(FAILURES) == state.FAILED

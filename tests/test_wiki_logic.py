@@ -12,10 +12,10 @@ import pytest
 from bot.core.page.reader import read_page
 from bot.core.pipeline import run, transform
 from bot.core.settings import Settings
-from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
+from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, EditConflict, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history
-from bot.wiki.flow import CONFLICT_RETRIES, EditConflict, Outcome
+from bot.wiki.flow import CONFLICT_RETRIES, Outcome
 from tests.conftest import FIXTURES, PAGES, utc
 
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")

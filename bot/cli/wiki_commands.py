@@ -148,7 +148,7 @@ def _remember(folder: Path, memory: state.Memory, outcome: flow.Outcome, where: 
     try:
         state.save(folder, memory)
     except OSError as error:
-        done = f"{where}: {outcome.message}" if outcome.status == "edited" else where
+        done = f"{where}: {outcome.message}" if outcome.status == flow.Ending.EDITED else where
         raise UsageError(
             f"{done}; but the state folder {folder} could not record it "
             f"({error.strerror or error}): the next run reads page history instead"

@@ -34,6 +34,8 @@ log = logging.getLogger("conversation-hours-bot")
 
 FILE = "state.json"
 VERSION = 1
+#: The outcomes remembered as failures (the wiki flow's `FAILURES`, as the state file spells them).
+FAILED = frozenset({"refused", "failed"})
 
 
 def prepare(folder: Path) -> Path:
@@ -102,7 +104,7 @@ class Memory:
         what it means: a new failure, one that persists, a recovery, or all well."""
         before = self.failure(key)
         failure = None
-        if status in ("refused", "failed"):
+        if status in FAILED:
             same = before if before and (before.status, before.reason) == (status, reason) else None
             failure = Failure(status, reason, same.since if same else now.isoformat())
         self.targets.setdefault(key, {})["failure"] = None if failure is None else vars(failure)
@@ -218,7 +220,7 @@ def _texts(value: object) -> bool:
 def _failure(v: dict[str, Any]) -> bool:
     return (
         set(v) == {"status", "reason", "since"}
-        and v["status"] in ("refused", "failed")
+        and v["status"] in FAILED
         and isinstance(v["reason"], str)
         and _iso(v["since"])
     )

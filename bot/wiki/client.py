@@ -19,10 +19,9 @@ import pywikibot
 import requests
 from pywikibot import exceptions as pwb
 
-from bot.errors import BotError, Refusal, UsageError, WikiError
+from bot.errors import BotError, EditConflict, Refusal, UsageError, WikiError
 from bot.ops import credentials, deadline
 from bot.wiki import history
-from bot.wiki.flow import EditConflict
 
 #: What the wiki or the network can raise: pywikibot's errors, requests' (a network failure
 #: pywikibot passes on), the builtin ConnectionError (pywikibot's word for a host it cannot

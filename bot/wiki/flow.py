@@ -8,13 +8,14 @@ runner gives it the real thing.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.core.dates import english
 from bot.core.pipeline import Run
 from bot.core.report.result import Result
 from bot.core.report.status import PageStatus, left_lines
-from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, WikiError
+from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, EditConflict, WikiError
 from bot.ops.config import Target
 
 #: After the first attempt, how many times an edit conflict makes the bot re-read and recompute
@@ -26,19 +27,30 @@ SUMMARY_LIMIT = 500
 #: Shows the change and says whether to save it: (old text, new text, summary) -> yes.
 Review = Callable[[str, str, str], bool]
 
-#: What a target's pass can end in; the last two are failures.
-STATUSES = ("edited", "unchanged", "stopped", "declined", "dry-run", "simulated")
-FAILURES = ("refused", "failed")
+
+class Ending(StrEnum):
+    """How one page's run ended (the JSON report's and the state's `status`)."""
+
+    EDITED = "edited"
+    UNCHANGED = "unchanged"
+    STOPPED = "stopped"
+    DECLINED = "declined"
+    DRY_RUN = "dry-run"
+    SIMULATED = "simulated"
+    REFUSED = "refused"
+    FAILED = "failed"
 
 
-class EditConflict(WikiError):
-    """Someone saved the page after the bot read it."""
+#: The endings that are failures: a pass reports them, the state remembers them.
+FAILURES = (Ending.REFUSED, Ending.FAILED)
+#: The endings whose result's moves happened, or would have in a dry run or a simulation.
+_MOVING = (Ending.EDITED, Ending.DRY_RUN, Ending.SIMULATED)
 
 
 @dataclass(frozen=True)
 class Outcome:
     target: Target
-    status: str  # one of STATUSES or FAILURES
+    status: Ending
     message: str
     result: Result | None = None
     revid: int | None = None
@@ -54,7 +66,7 @@ class Outcome:
     @property
     def moved(self) -> int:
         """Sessions the outcome moved, or would have moved in a dry run or a simulation."""
-        if self.result is None or self.status not in ("edited", "dry-run", "simulated"):
+        if self.result is None or self.status not in _MOVING:
             return 0
         return len(self.result.moves)
 
@@ -161,33 +173,39 @@ def process(
         if not result.changed:
             report = None if dry_run else wiki.resume_translations(snapshot)
             message = _with_translations("nothing to move", report)
-            return Outcome(target, "unchanged", message, result, source=read, translations=report)
+            return Outcome(
+                target, Ending.UNCHANGED, message, result, source=read, translations=report
+            )
         summary = edit_summary(result, documentation)
         approved = review(snapshot.text, result.text, summary)
         if dry_run and not result.moved_units:
             message = f"dry run: would save: {summary}"
-            return Outcome(target, "dry-run", message, result, source=read)
+            return Outcome(target, Ending.DRY_RUN, message, result, source=read)
         if not dry_run and not approved:
             return Outcome(
-                target, "declined", "not saved: the operator declined", result, source=read
+                target, Ending.DECLINED, "not saved: the operator declined", result, source=read
             )
         wiki.login()  # a dry run too, when units move: the account's rights say what it would do
         prepared = wiki.prepare_translations(snapshot, run)
         if dry_run:
             report = wiki.preview_translations(prepared)
             message = _with_translations(f"dry run: would save: {summary}", report)
-            return Outcome(target, "dry-run", message, result, source=read, translations=report)
+            return Outcome(
+                target, Ending.DRY_RUN, message, result, source=read, translations=report
+            )
         try:
             revid = wiki.save(snapshot, result.text, summary)
         except EditConflict:
             continue
         if revid is None:
             message = f"simulated: would save [[{target.title}]]: {summary}"
-            return Outcome(target, "simulated", message, result, source=read)
+            return Outcome(target, Ending.SIMULATED, message, result, source=read)
         report = wiki.finish_translations(prepared, revid)
         wiki.report(result, revid, report)
         message = _with_translations(f"saved {wiki.diff_url(revid)} ({summary})", report)
-        return Outcome(target, "edited", message, result, revid, source=read, translations=report)
+        return Outcome(
+            target, Ending.EDITED, message, result, revid, source=read, translations=report
+        )
     raise WikiError(
         f"[[{target.title}]] kept changing under the bot ({1 + CONFLICT_RETRIES} edit "
         "conflicts); no edit made"
@@ -246,8 +264,8 @@ def linked(summary: str, documentation: str | None) -> str:
 def exit_code(outcomes: Iterable[Outcome]) -> int:
     """A pass's exit code: any wiki failure wins over any refusal, which wins over success."""
     statuses = {o.status for o in outcomes}
-    if "failed" in statuses:
+    if Ending.FAILED in statuses:
         return EXIT_WIKI
-    if "refused" in statuses:
+    if Ending.REFUSED in statuses:
         return EXIT_REFUSED
     return EXIT_OK

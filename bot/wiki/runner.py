@@ -24,7 +24,7 @@ from bot.errors import Refusal, UsageError
 from bot.ops import deadline, state
 from bot.ops.config import Target
 from bot.wiki import client, flow, translation_flow
-from bot.wiki.flow import Outcome, Review
+from bot.wiki.flow import Ending, Outcome, Review
 
 log = logging.getLogger("conversation-hours-bot")
 
@@ -43,7 +43,7 @@ def run_target(
     pages, extras = client.read_many(site, [target.title], _stop_pages(site, [target]))
     when = now or datetime.now(UTC)
     outcome = _process(site, target, pages, extras, review, dry_run, when, memory, now is not None)
-    if memory is not None and outcome.status == "edited" and outcome.revid and outcome.result:
+    if memory is not None and outcome.status == Ending.EDITED and outcome.revid and outcome.result:
         key = state.key(target.site, target.title)
         memory.set_last_edit(key, when, outcome.revid, flow.moved(outcome.result))
     return outcome
@@ -105,6 +105,7 @@ def run_pass(
     history requests for pages unchanged since and remembers the bot's last edits. A pass
     stopped on the way raises PassStopped once every target has its outcome."""
     memory = memory if memory is not None else state.Memory()
+    clock_given, now = now is not None, now or datetime.now(UTC)  # once, for the whole pass
     outcomes: list[Outcome] = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
@@ -115,7 +116,9 @@ def run_pass(
             outcomes.extend(_not_tried(t, stopped, memory, now, dry_run) for t in site_targets)
             continue
         try:
-            outcomes.extend(_pass_on_site(site_name, site_targets, now, dry_run, memory))
+            outcomes.extend(
+                _pass_on_site(site_name, site_targets, now, clock_given, dry_run, memory)
+            )
         except PassStopped as stop:
             outcomes.extend(stop.outcomes)
             stopped = stop.stop
@@ -128,22 +131,24 @@ def _not_tried(
     target: Target,
     stop: deadline.Interrupted,
     memory: state.Memory,
-    now: datetime | None,
+    now: datetime,
     dry_run: bool,
 ) -> Outcome:
-    outcome = Outcome(target, "failed", f"not finished: the pass {stop}")
-    return _logged(_remembered(outcome, memory, now or datetime.now(UTC), dry_run), memory)
+    outcome = Outcome(target, Ending.FAILED, f"not finished: the pass {stop}")
+    return _logged(_remembered(outcome, memory, now, dry_run), memory)
 
 
 def _pass_on_site(
     site_name: str,
     targets: list[Target],
-    now: datetime | None,
+    now: datetime,
+    clock_given: bool,
     dry_run: bool,
     memory: state.Memory,
 ) -> list[Outcome]:
+    """The targets of one wiki, at the pass's `now` (`clock_given`: the operator named it, so
+    the machine's clock is not compared with the wiki's)."""
     started = time.monotonic()
-    clock_given, now = now is not None, now or datetime.now(UTC)
     try:
         client.check_credentials(site_name)
         site = client.open_site(site_name)
@@ -154,7 +159,7 @@ def _pass_on_site(
     except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
         message = client.failure(site_name, error)
         seconds = time.monotonic() - started
-        failed = [Outcome(t, "failed", message, seconds=seconds) for t in targets]
+        failed = [Outcome(t, Ending.FAILED, message, seconds=seconds) for t in targets]
         return [_logged(_remembered(o, memory, now, dry_run), memory) for o in failed]
     except deadline.Interrupted as stop:
         raise PassStopped(
@@ -168,15 +173,15 @@ def _pass_on_site(
                 site, target, pages, extras, _unattended, dry_run, now, memory, clock_given
             )
         except Refusal as refusal:
-            outcome = Outcome(target, "refused", str(refusal))
+            outcome = Outcome(target, Ending.REFUSED, str(refusal))
         except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
-            outcome = Outcome(target, "failed", client.failure(site_name, error))
+            outcome = Outcome(target, Ending.FAILED, client.failure(site_name, error))
         except deadline.Interrupted as stop:
             rest = [_not_tried(t, stop, memory, now, dry_run) for t in targets[index:]]
             raise PassStopped([*outcomes, *rest], stop) from None
         outcome = replace(outcome, seconds=time.monotonic() - started)
         outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
-        if outcome.status == "edited" and outcome.revid and outcome.result:
+        if outcome.status == Ending.EDITED and outcome.revid and outcome.result:
             key = state.key(target.site, target.title)
             memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
     if not dry_run and not client.simulating():
@@ -202,7 +207,7 @@ def _write_status(
         if (title := _status_page(site, outcome.target)) is not None:
             by_page.setdefault(title, []).append(outcome)
     for title, group in by_page.items():
-        if any(o.status == "stopped" for o in group):
+        if any(o.status == Ending.STOPPED for o in group):
             continue
         page = extras.get(title)
         if page is None:
@@ -373,7 +378,9 @@ def _process(
     stop_title = _stop_page(site, target)
     stop = extras.get(stop_title) if stop_title else None
     if stop is not None and stop.text.strip():
-        return Outcome(target, "stopped", f"stopped: [[{stop_title}]] is not empty; no edit made")
+        return Outcome(
+            target, Ending.STOPPED, f"stopped: [[{stop_title}]] is not empty; no edit made"
+        )
     snapshot = client.snapshot(pages, target.title)
     wiki = _PageWiki(site, target, now, memory or state.Memory(), clock_given=clock_given)
     if not dry_run:
