@@ -80,7 +80,11 @@ def test_the_report_line_is_written_with_the_documentation_link(wiki):
 # --- the status page ------------------------------------------------------------------------
 
 
-def passed(text: str, memory: state.Memory | None = None, outcome_status: str = "unchanged"):
+def passed(
+    text: str,
+    memory: state.Memory | None = None,
+    outcome_status: flow.Ending = flow.Ending.UNCHANGED,
+):
     result = moving(text)
     return flow.Outcome(TARGET, outcome_status, "nothing to move", result, source=text)
 
@@ -94,7 +98,7 @@ def test_a_free_url_of_the_page_is_no_link_on_the_status_page(wiki):
         "Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET https://spam.example"
     )
     result = transform(cet, utc("2023-06-27T00:00:00"), default_written_at=utc("2023-06-10"))
-    outcome = flow.Outcome(TARGET, "unchanged", "", result, source=cet)
+    outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", result, source=cet)
     write(FakePage("old"), [outcome])
     [(_, text, summary)] = wiki
     assert "spam.example" in text
@@ -105,7 +109,7 @@ def test_a_free_url_of_the_page_is_no_link_on_the_status_page(wiki):
 def test_a_heading_that_is_not_nfc_is_compared_as_mediawiki_stores_it(wiki):
     source = "== Cafe&#769; ==\n* a line the bot left\n"
     result = Result(source, warnings=("line 2: left in place",))
-    outcome = flow.Outcome(TARGET, "unchanged", "", result, source=source)
+    outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", result, source=source)
     page = FakePage("old")
     write(page, [outcome])
     [(_, text, _)] = wiki
@@ -117,7 +121,7 @@ def test_a_heading_that_is_not_nfc_is_compared_as_mediawiki_stores_it(wiki):
 
 def test_a_status_section_from_a_non_nfc_title_is_stored_as_nfc(wiki):
     target = Target(site="devwiki:en", title="Cafe\u0301 hours")
-    outcome = flow.Outcome(target, "unchanged", "", None, source="")
+    outcome = flow.Outcome(target, flow.Ending.UNCHANGED, "", None, source="")
     page = FakePage("old")
     runner._write_status(object(), [outcome], {STATUS: page}, NOW, state.Memory())
     [(_, text, _)] = wiki
@@ -130,7 +134,7 @@ def test_a_status_section_from_a_non_nfc_title_is_stored_as_nfc(wiki):
 
 
 def test_the_status_page_is_edited_once_a_day_with_nothing_new(wiki):
-    outcome = flow.Outcome(TARGET, "unchanged", "", None, source="")
+    outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", None, source="")
     page = FakePage("old")
     write(page, [outcome])
     page.text = wiki[-1][1]
@@ -144,7 +148,7 @@ def test_the_status_page_is_edited_once_a_day_with_nothing_new(wiki):
 def test_two_edits_that_moved_the_same_words_both_show(wiki):
     memory = state.Memory()
     key = state.key(TARGET.site, TARGET.title)
-    outcome = flow.Outcome(TARGET, "edited", "", None, source="")
+    outcome = flow.Outcome(TARGET, flow.Ending.EDITED, "", None, source="")
     page = FakePage("old")
     memory.set_last_edit(key, NOW, 10, ["June 26, 2023 (Topic)"])
     write(page, [outcome], NOW, memory)
@@ -156,7 +160,7 @@ def test_two_edits_that_moved_the_same_words_both_show(wiki):
 
 
 def test_a_missing_status_page_is_said_in_the_pass(wiki, caplog):
-    outcome = flow.Outcome(TARGET, "unchanged", "", None, source="")
+    outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", None, source="")
     with caplog.at_level(logging.INFO, logger="conversation-hours-bot"):
         runner._write_status(object(), [outcome], {}, NOW, state.Memory())
     assert any(
@@ -169,7 +173,7 @@ def test_the_status_page_is_not_written_when_it_would_make_something_live(wiki, 
     monkeypatch.setattr(
         runner.status, "page_text", lambda sections: "{{subst:Payload}} [[Category:Spam]]"
     )
-    outcome = flow.Outcome(TARGET, "unchanged", "", None, source="")
+    outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", None, source="")
     write(FakePage("old"), [outcome])
     assert wiki == []
 

@@ -13,7 +13,7 @@ from bot.core.report.status import (
 )
 from bot.ops.config import Target
 from bot.wiki import flow
-from bot.wiki.translation_flow import DONE, NEEDS_MARKING, Report
+from bot.wiki.translation_flow import Report, Status
 from tests.conftest import FIXTURES, utc
 
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
@@ -121,7 +121,7 @@ def test_the_page_holds_one_section_per_page_in_order():
 
 def test_an_edit_shows_what_it_moved_and_what_was_left():
     result = transform(CET, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
-    outcome = flow.Outcome(Target(title=TITLE), "edited", "saved", result, 7, source=CET)
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.EDITED, "saved", result, 7, source=CET)
     page = flow.page_status(outcome, PASS, PASS, flow.moved(result))
     assert page.moved == ("June 26, 2023 (Ad-hoc conversation hour on the Global Digital Compact)",)
     assert [line.number for line in page.left] == [56]
@@ -130,32 +130,34 @@ def test_an_edit_shows_what_it_moved_and_what_was_left():
 
 def test_a_quiet_pass_after_an_edit_still_shows_that_edit():
     result = transform(META, utc("2023-06-01T00:00:00"))
-    outcome = flow.Outcome(Target(title=TITLE), "unchanged", "nothing to move", result, source=META)
+    outcome = flow.Outcome(
+        Target(title=TITLE), flow.Ending.UNCHANGED, "nothing to move", result, source=META
+    )
     earlier = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     page = flow.page_status(outcome, PASS, earlier, ["26 June 2023"])
     assert (page.last_edit, page.moved) == (earlier, ("26 June 2023",))
 
 
 def test_a_failure_is_the_problem():
-    outcome = flow.Outcome(Target(title=TITLE), "failed", "the wiki is read-only")
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.FAILED, "the wiki is read-only")
     page = flow.page_status(outcome, PASS, None, ())
     assert (page.moved, page.left, page.problem) == ((), (), "the wiki is read-only")
 
 
 def test_a_refusal_is_the_problem_too():
-    outcome = flow.Outcome(Target(title=TITLE), "refused", "no section titled 'Upcoming'")
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.REFUSED, "no section titled 'Upcoming'")
     assert flow.page_status(outcome, PASS, None, ()).problem == "no section titled 'Upcoming'"
 
 
 def test_a_page_the_bot_never_edited_has_no_last_edit():
-    outcome = flow.Outcome(Target(title=TITLE), "dry-run", "would save")
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.DRY_RUN, "would save")
     page = flow.page_status(outcome, PASS, None, ["ignored"])
     assert (page.last_edit, page.moved) == (None, ())
 
 
 def test_translation_work_left_for_people_is_listed_as_pending():
-    report = Report(NEEDS_MARKING, left={"fr": {"25": "the translation's date disagrees"}})
-    outcome = flow.Outcome(Target(title=TITLE), "edited", "saved", translations=report)
+    report = Report(Status.NEEDS_MARKING, left={"fr": {"25": "the translation's date disagrees"}})
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.EDITED, "saved", translations=report)
     assert flow.page_status(outcome, PASS, PASS, ()).pending == (
         "needs marking",
         "fr: unit 25 left (the translation's date disagrees)",
@@ -163,5 +165,7 @@ def test_translation_work_left_for_people_is_listed_as_pending():
 
 
 def test_translations_all_written_leave_nothing_pending():
-    outcome = flow.Outcome(Target(title=TITLE), "edited", "saved", translations=Report(DONE))
+    outcome = flow.Outcome(
+        Target(title=TITLE), flow.Ending.EDITED, "saved", translations=Report(Status.DONE)
+    )
     assert flow.page_status(outcome, PASS, PASS, ()).pending == ()

@@ -111,7 +111,7 @@ def test_a_wrong_shape_while_waiting_for_the_jobs_leaves_the_edit_and_a_later_ru
         TARGET, 1, (), State("P", "en", frozenset(), False, 1), translations.TranslationPlan({})
     )
     report = translation_flow.complete(Answering({"batchcomplete": True}), prepared)
-    assert report.status == translation_flow.FAILED
+    assert report.status == translation_flow.Status.FAILED
     assert "a later run finishes the translations" in report.note
 
 

@@ -15,7 +15,7 @@ from bot.core.settings import Settings
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, EditConflict, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history
-from bot.wiki.flow import CONFLICT_RETRIES, Outcome
+from bot.wiki.flow import CONFLICT_RETRIES, Ending, Outcome
 from tests.conftest import FIXTURES, PAGES, utc
 
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
@@ -87,7 +87,7 @@ def test_a_summary_too_long_for_mediawiki_is_shortened_and_keeps_the_link():
 
 
 def outcomes(*statuses: str) -> list[Outcome]:
-    return [Outcome(TARGET, status, "") for status in statuses]
+    return [Outcome(TARGET, Ending(status), "") for status in statuses]
 
 
 @pytest.mark.parametrize(

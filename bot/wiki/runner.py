@@ -590,5 +590,5 @@ def _settled(report: translation_flow.Report | None) -> bool:
     translation the bot left is looked at again on the next pass, so the run and the status
     page keep naming it until a person brings it up to date."""
     return report is None or (
-        report.status == translation_flow.DONE and not any(report.left.values())
+        report.status == translation_flow.Status.DONE and not any(report.left.values())
     )

@@ -8,6 +8,7 @@ without Translate markup never gets here, so it costs no request.
 
 import logging
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from bot.core.change.render import Renderer
 from bot.core.page.model import Page
@@ -24,13 +25,22 @@ from bot.wiki.translate_api import State
 
 log = logging.getLogger("conversation-hours-bot")
 
-#: What the report says about the translations, one word each (JSON `translations.status`).
-DONE = "done"  # every unit that could be written was written and shows as current
-PENDING = "translations pending"  # marked, but Translate's jobs had not run: the next run ends it
-NEEDS_MARKING = "needs marking"  # no `pagetranslation` right: a translation admin must mark
-EDITOR_CHANGE = "unmarked change pending"  # an editor's change was not marked: not marked
-PREVIEW = "would write"  # dry run or check: nothing marked, nothing written
-FAILED = "failed"
+
+class Status(StrEnum):
+    """What the report says about the translations (JSON `translations.status`)."""
+
+    #: Every unit that could be written was written and shows as current.
+    DONE = "done"
+    #: Marked, but Translate's jobs had not run: the next run ends it.
+    PENDING = "translations pending"
+    #: No `pagetranslation` right: a translation admin must mark the page.
+    NEEDS_MARKING = "needs marking"
+    #: An editor's change was not marked, so the bot does not mark it either.
+    EDITOR_CHANGE = "unmarked change pending"
+    #: A dry run or a check: nothing marked, nothing written.
+    PREVIEW = "would write"
+    FAILED = "failed"
+
 
 JOBS_LATE = "Translate's jobs have not run yet; the next run writes the translations"
 
@@ -40,7 +50,7 @@ _NONE = translations.LanguagePlan()
 
 @dataclass
 class Report:
-    status: str
+    status: Status
     plan: TranslationPlan | None = None
     written: dict[str, list[str]] = field(default_factory=dict)
     left: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -57,7 +67,7 @@ class Report:
 
     def pending(self) -> tuple[str, ...]:
         """What is left for people or a later run, as the status page lists it."""
-        waiting = () if self.status in (DONE, PREVIEW) else (self.status,)
+        waiting = () if self.status in (Status.DONE, Status.PREVIEW) else (self.status,)
         left = tuple(
             f"{language}: unit {marker} left ({why})"
             for language, units in sorted(self.left.items())
@@ -74,7 +84,9 @@ class Report:
         parts = [f"translations: {self.status}"]
         if self.note:
             parts.append(self.note)
-        planned = self.plan.languages if self.plan is not None and self.status == PREVIEW else {}
+        planned = (
+            self.plan.languages if self.plan is not None and self.status == Status.PREVIEW else {}
+        )
         for language in sorted({*self.written, *self.left, *planned}):
             said = [f"unit {m} would be written" for m in planned.get(language, _NONE).writes]
             said += [f"unit {m} written" for m in self.written.get(language, [])]
@@ -125,7 +137,7 @@ def preview(prepared: Prepared) -> Report:
     blocked = _blocked(prepared)
     if blocked is not None:
         return blocked
-    return Report(PREVIEW, prepared.plan, left=_left(prepared.plan))
+    return Report(Status.PREVIEW, prepared.plan, left=_left(prepared.plan))
 
 
 def _blocked(prepared: Prepared) -> Report | None:
@@ -133,19 +145,19 @@ def _blocked(prepared: Prepared) -> Report | None:
     state = prepared.state
     if state is None:
         return Report(
-            FAILED,
+            Status.FAILED,
             note=f"reading the translations failed ({prepared.failure}); a later run marks the "
             "bot's edit and finishes the translations",
         )
     if state.marked_revid != prepared.read_revid:
         return Report(
-            EDITOR_CHANGE,
+            Status.EDITOR_CHANGE,
             note=f"revision {prepared.read_revid} was read but {state.marked_revid} is the last "
             "marked one: an editor's change awaits review, so the bot did not mark the page",
         )
     if not state.can("pagetranslation"):
         return Report(
-            NEEDS_MARKING,
+            Status.NEEDS_MARKING,
             note="the bot has no pagetranslation right: the page needs marking for translation",
         )
     return None
@@ -169,7 +181,7 @@ def finish(site: object, prepared: Prepared, revid: int) -> Report:
 
 
 def _failed(plan: TranslationPlan, doing: str, error: BaseException) -> Report:
-    return Report(FAILED, plan, left=_left(plan), note=_later(doing, error))
+    return Report(Status.FAILED, plan, left=_left(plan), note=_later(doing, error))
 
 
 def _later(doing: str, error: BaseException) -> str:
@@ -188,7 +200,7 @@ def complete(site: object, prepared: Prepared) -> Report:
         return _failed(prepared.plan, "waiting for Translate's jobs", error)
     if not ran:
         return Report(
-            PENDING,
+            Status.PENDING,
             prepared.plan,
             left=_left(prepared.plan),
             note=JOBS_LATE,
@@ -201,7 +213,7 @@ def _write(site: object, prepared: Prepared) -> Report:
     failure on the way keeps what was written in the report and stops: the wiki is failing."""
     state, title = prepared.state, prepared.target.title
     assert state is not None
-    report = Report(DONE, prepared.plan, left=_left(prepared.plan))
+    report = Report(Status.DONE, prepared.plan, left=_left(prepared.plan))
     if not (state.can("translate") and prepared.plan.writes):
         if prepared.plan.writes:
             report.note = "the bot has no translate right: no translation written"
@@ -223,7 +235,7 @@ def _write(site: object, prepared: Prepared) -> Report:
         doing = "checking the translations written"
         _verify(site, title, report)
     except WIKI_FAILURES as error:
-        report.status, report.note = FAILED, _later(doing, error)
+        report.status, report.note = Status.FAILED, _later(doing, error)
     return report
 
 
@@ -291,7 +303,7 @@ def resume(site: object, target: Target, text: str, revid: int) -> Report | None
         just_marked = found.marked_revid != read.marked_revid
         return _finish_earlier(site, target, page, revid, units, found, just_marked)
     except WIKI_FAILURES as error:
-        return Report(FAILED, note=_later("finishing the translations", error))
+        return Report(Status.FAILED, note=_later("finishing the translations", error))
 
 
 def _own_move(revision: translate_api.Revision, me: str | None) -> bool:
@@ -311,7 +323,7 @@ def _mark_own_moves(
     reaches_mark = unmarked[-1].parentid == found.marked_revid
     if not reaches_mark or not all(_own_move(r, me) for r in unmarked):
         return Report(
-            EDITOR_CHANGE,
+            Status.EDITOR_CHANGE,
             note=f"the bot's moves wait to be marked for translation together with other "
             f"changes since revision {found.marked_revid}; a translation administrator's "
             "review marks them",
@@ -319,7 +331,7 @@ def _mark_own_moves(
     client.login(site)
     if not client.has_right(site, "pagetranslation"):
         return Report(
-            NEEDS_MARKING,
+            Status.NEEDS_MARKING,
             note="the bot has no pagetranslation right: its moves need marking for translation",
         )
     translate_api.mark(site, target.title, revid)
@@ -374,7 +386,7 @@ def _finish_earlier(
     expected = {m: u.english for m, u in units.items()}
     ask = translate_api.wait_for_jobs if just_marked else translate_api.english_done
     if not ask(site, title, expected, found.source_language):
-        return Report(PENDING, note=JOBS_LATE)
+        return Report(Status.PENDING, note=JOBS_LATE)
     needs = translations.needs_of(page, tuple(units.values()))
     state = translate_api.read_state(site, title, needs.markers, needs.context)
     outdated = {
