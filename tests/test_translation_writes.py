@@ -14,9 +14,10 @@ from bot.core.translation.plan import Translation
 from bot.core.wikitext.liveness import live_markup
 from bot.errors import WikiError
 from bot.ops.config import Target
-from bot.wiki import client, translate_api, translation_flow
+from bot.wiki import translate_api, translation_flow
 from bot.wiki.translate_api import State, Stored
 from tests.conftest import FIXTURES, utc
+from tests.fake_translate import FakeTranslate
 
 HOSTILE_TITLE = (
     "'''&#91;&#91;Category:Spam&#93;&#93; &#123;&#123;subst:Payload&#125;&#125; "
@@ -31,44 +32,28 @@ def french(**changes: str) -> dict[str, Translation]:
     return {unit: Translation(text) for unit, text in units.items()}
 
 
-@pytest.fixture
-def saved(monkeypatch):
-    writes: list[tuple[str, str, str]] = []
-
-    def save(site, title, text, base, read_at, summary):
-        writes.append((title, text, summary))
-
-    monkeypatch.setattr(translate_api, "save_translation", save)
-    monkeypatch.setattr(translate_api, "fuzzy_languages", lambda site, title, marker: {})
-    monkeypatch.setattr(client, "bot_name", lambda site: "B")
-    return writes
-
-
 def prepared(meta_page: str, fr: dict[str, Translation]) -> translation_flow.Prepared:
     page = read_page(meta_page, Settings())
     done = run(page, utc("2023-07-01"), Settings(), default_written_at=utc("2023-06-10"))
     needs = translations.needs(done)
     assert needs is not None
-    units = needs.units
     plan = translations.plan(needs, {"fr": fr}, Renderer())
     stored = {m: Stored(t.text, t.fuzzy, "2023-06-20T00:00:00Z") for m, t in fr.items()}
     state = State("Conversation hours", "en", frozenset({"translate"}), False, 1, {"fr": stored})
-    return translation_flow.Prepared(TARGET, 1, tuple(units), state, plan)
+    return translation_flow.Prepared(TARGET, 1, tuple(needs.units), state, plan)
 
 
-def test_a_title_translated_with_entities_never_goes_live_in_the_entry(meta_page, saved):
+def test_a_title_translated_with_entities_never_goes_live_in_the_entry(meta_page):
     ready = prepared(meta_page, french(**{"23": HOSTILE_TITLE}))
     planned = ready.plan.languages["fr"].writes.get("24", "")
     assert "subst:payload" in live_markup(planned), "the core plans the decoded payload"
-    report = translation_flow._write(object(), ready)
-    assert not [w for w in saved if w[0].endswith("/24/fr")]
+    assert ready.state is not None
+    wiki = FakeTranslate(TARGET.title, {1: meta_page}, marked=1)
+    wiki.translations = ready.state.translations
+    report = translation_flow._write(wiki, ready)
+    assert not [title for title, _, _ in wiki.saved if title.endswith("/24/fr")]
     assert report.left["fr"]["24"].startswith("the new text would make live")
     assert "category:Spam" in report.left["fr"]["24"]
-
-
-def test_a_translation_is_written_with_the_documentation_link(meta_page, saved):
-    translation_flow._write(object(), prepared(meta_page, french()))
-    assert saved and all(s.endswith("([[User:B|bot]])") for _, _, s in saved)
 
 
 # --- answers of the wrong shape, and long waits ---------------------------------------------
@@ -110,7 +95,8 @@ def test_a_wrong_shape_while_waiting_for_the_jobs_leaves_the_edit_and_a_later_ru
     prepared = translation_flow.Prepared(
         TARGET, 1, (), State("P", "en", frozenset(), False, 1), translations.TranslationPlan({})
     )
-    report = translation_flow.complete(Answering({"batchcomplete": True}), prepared)
+    site = translate_api.SiteTranslate(Answering({"batchcomplete": True}))
+    report = translation_flow.complete(site, prepared)
     assert report.status == translation_flow.Status.FAILED
     assert "a later run finishes the translations" in report.note
 

@@ -235,7 +235,7 @@ class FakeWiki:
     def report(self, result, revid, translations):
         self.reports.append(revid)
 
-    def resume_translations(self, snapshot):
+    def resume_translations(self, snapshot, run):
         self.translation_steps.append("resume")
 
     def prepare_translations(self, snapshot, run):

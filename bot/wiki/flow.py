@@ -139,8 +139,9 @@ class PageWiki(Protocol[S, P]):
     # The translations of a translatable page (bot.wiki.translation_flow); for a page without
     # Translate markup these cost nothing and return None.
 
-    def resume_translations(self, snapshot: S) -> TranslationReport | None:
-        """Finishes the translations of the bot's earlier edit once the page has been marked."""
+    def resume_translations(self, snapshot: S, run: Run) -> TranslationReport | None:
+        """Finishes the translations of the bot's earlier edit once the page has been marked
+        (`run` is the core's run on the snapshot, which moved nothing)."""
         ...
 
     def prepare_translations(self, snapshot: S, run: Run) -> P | None:
@@ -171,7 +172,7 @@ def process(
         result = run.result
         read = snapshot.text
         if not result.changed:
-            report = None if dry_run else wiki.resume_translations(snapshot)
+            report = None if dry_run else wiki.resume_translations(snapshot, run)
             message = _with_translations("nothing to move", report)
             return Outcome(
                 target, Ending.UNCHANGED, message, result, source=read, translations=report

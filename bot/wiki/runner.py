@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+import pywikibot
+
 from bot.core import pipeline
 from bot.core.page.reader import read_page
 from bot.core.pipeline import Run, yearless_lines
@@ -23,7 +25,7 @@ from bot.core.wikitext.liveness import became_live, literal
 from bot.errors import Refusal, UsageError
 from bot.ops import deadline, state
 from bot.ops.config import Target
-from bot.wiki import client, flow, translation_flow
+from bot.wiki import client, flow, translate_api, translation_flow
 from bot.wiki.flow import Ending, Outcome, Review
 
 log = logging.getLogger("conversation-hours-bot")
@@ -193,7 +195,7 @@ def _pass_on_site(
 
 
 def _write_status(
-    site: object,
+    site: pywikibot.site.BaseSite,
     outcomes: list[Outcome],
     extras: dict[str, object],
     now: datetime,
@@ -223,7 +225,12 @@ def _write_status(
 
 
 def _replace_status(
-    site: object, page: object, title: str, text: str, now: datetime, targets: list[Target]
+    site: pywikibot.site.BaseSite,
+    page: object,
+    title: str,
+    text: str,
+    now: datetime,
+    targets: list[Target],
 ) -> None:
     """Writes the status page when it says something new or its news is a day old; nothing
     in it may be live that the bot did not put there (links to the pages it keeps)."""
@@ -327,13 +334,13 @@ def _logged(outcome: Outcome, memory: state.Memory) -> Outcome:
     return outcome
 
 
-def _user_page(site: object, subpage: str = "") -> str | None:
+def _user_page(site: pywikibot.site.BaseSite, subpage: str = "") -> str | None:
     """A page of the bot account's own, `User:<bot>` + subpage; None with no account set up."""
     name = client.bot_name(site)
     return f"User:{name}{subpage}" if name else None
 
 
-def _stop_page(site: object, target: Target) -> str | None:
+def _stop_page(site: pywikibot.site.BaseSite, target: Target) -> str | None:
     return target.stop_page or _user_page(site, "/Stop")
 
 
@@ -356,16 +363,16 @@ def _moved_in(last: dict[str, object]) -> list[str]:
     return moved
 
 
-def _status_page(site: object, target: Target) -> str | None:
+def _status_page(site: pywikibot.site.BaseSite, target: Target) -> str | None:
     return target.status_page or _user_page(site, "/Status")
 
 
-def _stop_pages(site: object, targets: list[Target]) -> list[str]:
+def _stop_pages(site: pywikibot.site.BaseSite, targets: list[Target]) -> list[str]:
     return sorted({page for t in targets if (page := _stop_page(site, t))})
 
 
 def _process(
-    site: object,
+    site: pywikibot.site.BaseSite,
     target: Target,
     pages: dict[str, "client.pywikibot.Page"],
     extras: dict[str, "client.pywikibot.Page"],
@@ -388,7 +395,7 @@ def _process(
     return flow.process(wiki, target, snapshot, review, dry_run, _documentation(site, target))
 
 
-def _documentation(site: object, target: Target) -> str | None:
+def _documentation(site: pywikibot.site.BaseSite, target: Target) -> str | None:
     return target.documentation or _user_page(site)
 
 
@@ -396,7 +403,7 @@ def _documentation(site: object, target: Target) -> str | None:
 class _PageWiki:
     """flow.PageWiki with pywikibot, for one target."""
 
-    site: object
+    site: pywikibot.site.BaseSite
     target: Target
     now: datetime
     memory: state.Memory
@@ -408,6 +415,11 @@ class _PageWiki:
     @property
     def key(self) -> str:
         return state.key(self.target.site, self.target.title)
+
+    @property
+    def translate(self) -> translate_api.SiteTranslate:
+        """The translation flow's wiki: this target's site."""
+        return translate_api.SiteTranslate(self.site)
 
     def reconcile(self, snapshot: client.Snapshot) -> None:
         """Finishes the record of an edit that a run killed mid-save may have made: page
@@ -484,20 +496,22 @@ class _PageWiki:
     def diff_url(self, revid: int) -> str:
         return client.diff_url(self.site, revid)
 
-    def resume_translations(self, snapshot: client.Snapshot) -> translation_flow.Report | None:
+    def resume_translations(
+        self, snapshot: client.Snapshot, run: Run
+    ) -> translation_flow.Report | None:
         """Looks for an earlier edit's unfinished translations, unless this revision was found
         settled before: an unchanged page with nothing pending costs no request."""
         key = state.key(self.target.site, self.target.title)
         if client.simulating() or self.memory.translations_settled(key, snapshot.revid):
             return None  # finishing marks and writes: a simulated run does neither
-        report = translation_flow.resume(self.site, self.target, snapshot.text, snapshot.revid)
+        report = translation_flow.resume(self.translate, self.target, run.page, snapshot.revid)
         self.memory.set_translations(key, snapshot.revid, _settled(report))
         return report
 
     def prepare_translations(
         self, snapshot: client.Snapshot, run: Run
     ) -> translation_flow.Prepared | None:
-        return translation_flow.prepare(self.site, self.target, run, snapshot.revid)
+        return translation_flow.prepare(self.translate, self.target, run, snapshot.revid)
 
     def preview_translations(
         self, prepared: translation_flow.Prepared | None
@@ -509,7 +523,7 @@ class _PageWiki:
     ) -> translation_flow.Report | None:
         if prepared is None:
             return None
-        report = translation_flow.finish(self.site, prepared, revid)
+        report = translation_flow.finish(self.translate, prepared, revid)
         key = state.key(self.target.site, self.target.title)
         self.memory.set_translations(key, revid, _settled(report))
         return report

@@ -14,6 +14,7 @@ import pywikibot
 from pywikibot.data.api import Request
 from pywikibot.exceptions import APIError
 
+from bot.wiki import client
 from bot.wiki.client import WIKI_FAILURES, answer_shape, expected_api_error
 
 log = logging.getLogger("conversation-hours-bot")
@@ -436,3 +437,49 @@ def definition_changed_at(
     )
     revisions = data["query"]["pages"][0].get("revisions", [])
     return revisions[1]["timestamp"] if len(revisions) > 1 else ""
+
+
+class SiteTranslate:
+    """The translation flow's TranslateWiki on a pywikibot site: each method one of this
+    module's requests (or the client's, for the account), with the site bound."""
+
+    def __init__(self, site: pywikibot.site.BaseSite) -> None:
+        self.site = site
+
+    def bot_name(self) -> str | None:
+        return client.bot_name(self.site)
+
+    def login(self) -> None:
+        client.login(self.site)
+
+    def has_right(self, right: str) -> bool:
+        return client.has_right(self.site, right)
+
+    def read_state(self, title: str, moved: Sequence[str], context: Iterable[str]) -> State:
+        return read_state(self.site, title, moved, context)
+
+    def mark(self, title: str, revid: int) -> None:
+        mark(self.site, title, revid)
+
+    def english_done(self, title: str, expected: dict[str, str], source_language: str) -> bool:
+        return english_done(self.site, title, expected, source_language)
+
+    def wait_for_jobs(self, title: str, expected: dict[str, str], source_language: str) -> bool:
+        return wait_for_jobs(self.site, title, expected, source_language)
+
+    def save_translation(
+        self, title: str, text: str, base: Stored, read_at: str, summary: str
+    ) -> str | None:
+        return save_translation(self.site, title, text, base, read_at, summary)
+
+    def fuzzy_languages(self, title: str, marker: str) -> dict[str, bool]:
+        return fuzzy_languages(self.site, title, marker)
+
+    def history(self, title: str, limit: int) -> History:
+        return history(self.site, title, limit)
+
+    def revision_texts(self, revids: Sequence[int]) -> dict[int, str]:
+        return revision_texts(self.site, revids)
+
+    def definition_changed_at(self, title: str, marker: str, source_language: str) -> str:
+        return definition_changed_at(self.site, title, marker, source_language)

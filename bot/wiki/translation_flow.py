@@ -7,8 +7,10 @@ without Translate markup never gets here, so it costs no request.
 """
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Protocol
 
 from bot.core.change.render import Renderer
 from bot.core.page.model import Page
@@ -19,11 +21,56 @@ from bot.core.translation.plan import MovedUnit, Translation, TranslationPlan
 from bot.core.wikitext.liveness import became_live
 from bot.errors import Refusal
 from bot.ops.config import Target
-from bot.wiki import client, flow, translate_api
+from bot.wiki import flow, translate_api
 from bot.wiki.client import WIKI_FAILURES, reason
-from bot.wiki.translate_api import State
+from bot.wiki.translate_api import History, State, Stored
 
 log = logging.getLogger("conversation-hours-bot")
+
+
+class TranslateWiki(Protocol):
+    """What the flow asks of the wiki, and nothing else: translate_api.SiteTranslate asks a
+    real one; the tests' fake (tests/fake_translate.py) keeps one page's Translate in memory,
+    so the flow's sequencing is tested without a server. Each method raises one of
+    client.WIKI_FAILURES when the wiki fails."""
+
+    def bot_name(self) -> str | None: ...
+
+    def login(self) -> None: ...
+
+    def has_right(self, right: str) -> bool: ...
+
+    def read_state(self, title: str, moved: Sequence[str], context: Iterable[str]) -> State:
+        """The rights, the marked revision and the moved and context units' translations."""
+        ...
+
+    def mark(self, title: str, revid: int) -> None:
+        """Marks `revid` for translation, which queues Translate's jobs."""
+        ...
+
+    def english_done(self, title: str, expected: dict[str, str], source_language: str) -> bool:
+        """Whether Translate's jobs have written each unit's new English definition."""
+        ...
+
+    def wait_for_jobs(self, title: str, expected: dict[str, str], source_language: str) -> bool:
+        """english_done, polled for about half a minute."""
+        ...
+
+    def save_translation(
+        self, title: str, text: str, base: Stored, read_at: str, summary: str
+    ) -> str | None:
+        """Saves one translation against the revision read; None when saved, else why not."""
+        ...
+
+    def fuzzy_languages(self, title: str, marker: str) -> dict[str, bool]: ...
+
+    def history(self, title: str, limit: int) -> History: ...
+
+    def revision_texts(self, revids: Sequence[int]) -> dict[int, str]: ...
+
+    def definition_changed_at(self, title: str, marker: str, source_language: str) -> str:
+        """When the unit's English definition before the current one was written."""
+        ...
 
 
 class Status(StrEnum):
@@ -107,7 +154,7 @@ class Prepared:
     failure: str = ""  # why it could not: the edit goes on, nothing is marked or written
 
 
-def prepare(site: object, target: Target, run: Run, revid: int) -> Prepared | None:
+def prepare(wiki: TranslateWiki, target: Target, run: Run, revid: int) -> Prepared | None:
     """The reads of step 1, batched, for what the core's run says it needs; None when the edit
     moves no translation unit. Nothing of the page is read or rendered again."""
     needs = translations.needs(run)
@@ -115,7 +162,7 @@ def prepare(site: object, target: Target, run: Run, revid: int) -> Prepared | No
         return None
     units = needs.units
     try:
-        state = translate_api.read_state(site, target.title, needs.markers, needs.context)
+        state = wiki.read_state(target.title, needs.markers, needs.context)
     except WIKI_FAILURES as error:
         return Prepared(target, revid, units, None, TranslationPlan({}), reason(error))
     if state.marked_revid is None:
@@ -167,17 +214,17 @@ def _left(plan: TranslationPlan) -> dict[str, dict[str, str]]:
     return {lang: dict(p.left) for lang, p in plan.languages.items() if p.left}
 
 
-def finish(site: object, prepared: Prepared, revid: int) -> Report:
+def finish(wiki: TranslateWiki, prepared: Prepared, revid: int) -> Report:
     """Steps 3 to 6 after the bot's edit `revid`; never raises for the wiki's failures, since the
     edit itself stands: the report says what is left, and a later run finishes it."""
     blocked = _blocked(prepared)
     if blocked is not None:
         return blocked
     try:
-        translate_api.mark(site, prepared.target.title, revid)
+        wiki.mark(prepared.target.title, revid)
     except WIKI_FAILURES as error:
         return _failed(prepared.plan, "marking the bot's edit for translation", error)
-    return complete(site, prepared)
+    return complete(wiki, prepared)
 
 
 def _failed(plan: TranslationPlan, doing: str, error: BaseException) -> Report:
@@ -189,13 +236,13 @@ def _later(doing: str, error: BaseException) -> str:
     return f"{doing} failed ({reason(error)}); a later run finishes the translations"
 
 
-def complete(site: object, prepared: Prepared) -> Report:
+def complete(wiki: TranslateWiki, prepared: Prepared) -> Report:
     """Steps 4 to 6: wait for the jobs, write each language's entries, check they are current."""
     state, title = prepared.state, prepared.target.title
     assert state is not None  # _blocked said so
     expected = {u.marker: u.english for u in prepared.units}
     try:
-        ran = translate_api.wait_for_jobs(site, title, expected, state.source_language)
+        ran = wiki.wait_for_jobs(title, expected, state.source_language)
     except WIKI_FAILURES as error:
         return _failed(prepared.plan, "waiting for Translate's jobs", error)
     if not ran:
@@ -205,10 +252,10 @@ def complete(site: object, prepared: Prepared) -> Report:
             left=_left(prepared.plan),
             note=JOBS_LATE,
         )
-    return _write(site, prepared)
+    return _write(wiki, prepared)
 
 
-def _write(site: object, prepared: Prepared) -> Report:
+def _write(wiki: TranslateWiki, prepared: Prepared) -> Report:
     """Step 5 and 6: each language's entries as bot edits, then the check that they count. A
     failure on the way keeps what was written in the report and stops: the wiki is failing."""
     state, title = prepared.state, prepared.target.title
@@ -218,30 +265,30 @@ def _write(site: object, prepared: Prepared) -> Report:
         if prepared.plan.writes:
             report.note = "the bot has no translate right: no translation written"
         return report
-    summary = _summary(site, prepared.target)
+    summary = _summary(wiki, prepared.target)
     doing = "writing the translations"
     try:
         for language, language_plan in sorted(prepared.plan.languages.items()):
             for marker, text in language_plan.writes.items():
                 page = translate_api.unit_title(title, marker, language)
                 base = state.translations[language][marker]
-                why = _becomes_live(base.text, text) or translate_api.save_translation(
-                    site, page, text, base, state.read_at, summary
+                why = _becomes_live(base.text, text) or wiki.save_translation(
+                    page, text, base, state.read_at, summary
                 )
                 if why is None:
                     report.written.setdefault(language, []).append(marker)
                 else:
                     report.left.setdefault(language, {})[marker] = why
         doing = "checking the translations written"
-        _verify(site, title, report)
+        _verify(wiki, title, report)
     except WIKI_FAILURES as error:
         report.status, report.note = Status.FAILED, _later(doing, error)
     return report
 
 
-def _summary(site: object, target: Target) -> str:
+def _summary(wiki: TranslateWiki, target: Target) -> str:
     """The translations' edit summary, linked to the bot's documentation like every other."""
-    name = client.bot_name(site)
+    name = wiki.bot_name()
     documentation = target.documentation or (f"User:{name}" if name else None)
     return flow.linked(
         f"Bot: log entry of [[{target.title}]] in this language (the session is over)",
@@ -258,11 +305,11 @@ def _becomes_live(old: str, new: str) -> str | None:
     return f"the new text would make live what the translation did not hold: {', '.join(live)}"
 
 
-def _verify(site: object, title: str, report: Report) -> None:
+def _verify(wiki: TranslateWiki, title: str, report: Report) -> None:
     """Step 6: a unit the bot wrote that Translate still shows outdated is reported as left."""
     markers = sorted({m for units in report.written.values() for m in units})
     for marker in markers:
-        fuzzy = translate_api.fuzzy_languages(site, title, marker)
+        fuzzy = wiki.fuzzy_languages(title, marker)
         for language, units in report.written.items():
             if marker in units and fuzzy.get(language, False):
                 units.remove(marker)
@@ -280,28 +327,27 @@ HISTORY_LIMIT = 20
 MOVE_SUMMARY = "Bot: moved"
 
 
-def resume(site: object, target: Target, text: str, revid: int) -> Report | None:
+def resume(wiki: TranslateWiki, target: Target, page: Page, revid: int) -> Report | None:
     """A run with nothing to move finishes the translations of the bot's earlier edits: once
     the page has been marked at or after them (by the bot, whose jobs were late, or by a
     translation administrator), steps 4 to 6, which need only the `translate` right; before
     that, it marks them itself when it may and they are all that changed since the last mark
     (the run that made them could not: its mark or its read failed), else it says what they
-    wait for. None when there is nothing to finish."""
-    page = read_page(text, target.settings)
+    wait for. None when there is nothing to finish. `page` is the run's reading of `revid`."""
     if not page.uses_translate:
         return None
     try:
-        read = translate_api.history(site, target.title, HISTORY_LIMIT)
+        read = wiki.history(target.title, HISTORY_LIMIT)
         if read.marked_revid is None:
             return None  # Translate does not know the page: there are no translations to keep
-        found = _mark_own_moves(site, target, read, revid)
+        found = _mark_own_moves(wiki, target, read, revid)
         if isinstance(found, Report):
             return found  # the bot's moves wait to be marked
-        units = _earlier_moves(site, target, page, found)
+        units = _earlier_moves(wiki, target, page, found)
         if not units:
             return None
         just_marked = found.marked_revid != read.marked_revid
-        return _finish_earlier(site, target, page, revid, units, found, just_marked)
+        return _finish_earlier(wiki, target, page, revid, units, found, just_marked)
     except WIKI_FAILURES as error:
         return Report(Status.FAILED, note=_later("finishing the translations", error))
 
@@ -311,12 +357,12 @@ def _own_move(revision: translate_api.Revision, me: str | None) -> bool:
 
 
 def _mark_own_moves(
-    site: object, target: Target, found: translate_api.History, revid: int
-) -> translate_api.History | Report:
+    wiki: TranslateWiki, target: Target, found: History, revid: int
+) -> History | Report:
     """Marks the bot's own moves made since the last mark when they are all that changed since,
     and returns the history as it then stands; else the report of why they wait."""
     assert found.marked_revid is not None
-    me = client.bot_name(site)
+    me = wiki.bot_name()
     unmarked = [r for r in found.revisions if r.revid > found.marked_revid]
     if not any(_own_move(r, me) for r in unmarked):
         return found
@@ -328,22 +374,22 @@ def _mark_own_moves(
             f"changes since revision {found.marked_revid}; a translation administrator's "
             "review marks them",
         )
-    client.login(site)
-    if not client.has_right(site, "pagetranslation"):
+    wiki.login()
+    if not wiki.has_right("pagetranslation"):
         return Report(
             Status.NEEDS_MARKING,
             note="the bot has no pagetranslation right: its moves need marking for translation",
         )
-    translate_api.mark(site, target.title, revid)
+    wiki.mark(target.title, revid)
     return replace(found, marked_revid=revid, previous_mark=found.marked_revid)
 
 
 def _earlier_moves(
-    site: object, target: Target, page: Page, found: translate_api.History
+    wiki: TranslateWiki, target: Target, page: Page, found: History
 ) -> dict[str, MovedUnit]:
     """The units the bot's own edits moved since the mark before the last one, whose English
     is still the marked one."""
-    me = client.bot_name(site)
+    me = wiki.bot_name()
     assert found.marked_revid is not None
     edits = [
         r
@@ -352,10 +398,8 @@ def _earlier_moves(
     ]
     if not edits:
         return {}
-    client.login(site)  # what follows may write translations
-    texts = translate_api.revision_texts(
-        site, sorted({r.revid for r in edits} | {r.parentid for r in edits})
-    )
+    wiki.login()  # what follows may write translations
+    texts = wiki.revision_texts(sorted({r.revid for r in edits} | {r.parentid for r in edits}))
     current = {u.marker: u.content for u in page.markup.units if u.marker}
     units: dict[str, MovedUnit] = {}
     for edit in edits:
@@ -371,12 +415,12 @@ def _earlier_moves(
 
 
 def _finish_earlier(
-    site: object,
+    wiki: TranslateWiki,
     target: Target,
     page: Page,
     revid: int,
     units: dict[str, MovedUnit],
-    found: translate_api.History,
+    found: History,
     just_marked: bool,
 ) -> Report | None:
     """Until Translate's jobs have run no translation shows as outdated yet, so they are asked
@@ -384,11 +428,11 @@ def _finish_earlier(
     marked waits for them, as the run of the edit does."""
     title = target.title
     expected = {m: u.english for m, u in units.items()}
-    ask = translate_api.wait_for_jobs if just_marked else translate_api.english_done
-    if not ask(site, title, expected, found.source_language):
+    ask = wiki.wait_for_jobs if just_marked else wiki.english_done
+    if not ask(title, expected, found.source_language):
         return Report(Status.PENDING, note=JOBS_LATE)
     needs = translations.needs_of(page, tuple(units.values()))
-    state = translate_api.read_state(site, title, needs.markers, needs.context)
+    state = wiki.read_state(title, needs.markers, needs.context)
     outdated = {
         lang: {m for m, s in stored.items() if m in units and s.fuzzy}
         for lang, stored in state.translations.items()
@@ -396,7 +440,7 @@ def _finish_earlier(
     if not any(outdated.values()):
         return None  # every translation of the moved units is current: nothing left to do
     changed_at = {
-        m: translate_api.definition_changed_at(site, title, m, state.source_language)
+        m: wiki.definition_changed_at(title, m, state.source_language)
         for m in sorted({m for ms in outdated.values() for m in ms})
     }
     core = {}
@@ -409,4 +453,4 @@ def _finish_earlier(
         }
     renderer = Renderer(target.settings.templates_dir)
     plan = translations.plan(needs, core, renderer)
-    return _write(site, Prepared(target, revid, tuple(units.values()), state, plan))
+    return _write(wiki, Prepared(target, revid, tuple(units.values()), state, plan))
