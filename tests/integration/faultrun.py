@@ -39,6 +39,10 @@ max_retries = 2
 retry_wait = 0
 retry_max = 2
 """
+#: Seconds between the bot's polls for Translate's jobs in the integration tests
+#: (CHBOT_JOB_POLL_DELAYS): a job runner beside the bot is done within a second or two, so the
+#: bot need not wait long, and a run whose jobs never come ends in seconds, not half a minute.
+POLL_DELAYS = "0.2,0.4,0.8,1.6,3.2"
 RUN_TIMEOUT = 60  # one bot run
 TEST_TIMEOUT = 120  # one test, setup included
 
@@ -143,6 +147,7 @@ def run_bot(config: Path, title: str, now: str) -> subprocess.CompletedProcess:
         PYWIKIBOT_DIR=str(config),
         XDG_STATE_HOME=str(config / "state"),
         PYTHONUNBUFFERED="1",
+        CHBOT_JOB_POLL_DELAYS=POLL_DELAYS,
     )
     return subprocess.run(
         [str(BOT), "run", "--site", "devwiki:en", "--page", title, "--always", "--now", now],
