@@ -3,11 +3,11 @@ translated by hand into French, German, Spanish, Japanese and Arabic; the bot mo
 sessions, marks its own revision, waits for Translate's jobs and writes every language's log
 entries, or leaves a translation outdated and says why."""
 
+import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -43,31 +43,35 @@ def translated_page(wiki, languages, changes=None, mark=None):
     wiki.seed(title, META, timestamp=WRITTEN)
     (mark or wiki.mark)(title)
     wiki.run_jobs()
-    translator = wiki.login_as("translator")
     for code in languages:
         texts = {**fixture_texts(LANGUAGES.get(code, code)), **(changes or {}).get(code, {})}
         for unit, text in texts.items():
-            translator.edit(f"Translations:{title}/{unit}/{code}", text, "translation")
+            wiki.translate(title, code, unit, text)
     wiki.run_jobs()
     return title
 
 
+#: The bot's polls for Translate's jobs when a test holds the jobs back: it looks twice more
+#: and reports the translations pending (no job runs, however long it waits).
+HELD = "0.2,0.4"
+
+
 def run_bot(wiki, title, *args, env=None, jobs=True):
     """A bot run; Translate's jobs run meanwhile (as a wiki's job runner would) unless held."""
-    process = subprocess.Popen(
-        [str(BOT), "run", "--site", wiki.site, "--page", title, "--always", *args],
-        env=env or wiki.pywikibot_env(),
-        cwd=wiki.state_dir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    while jobs and process.poll() is None:
-        time.sleep(0.5)
-        wiki.run_jobs()
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 0, err
-    return out
+    env = env or wiki.pywikibot_env()
+    if not jobs:
+        env = dict(env, CHBOT_JOB_POLL_DELAYS=HELD)
+    with wiki.job_runner() if jobs else contextlib.nullcontext():
+        done = subprocess.run(
+            [str(BOT), "run", "--site", wiki.site, "--page", title, "--always", *args],
+            env=env,
+            cwd=wiki.state_dir,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def plain_bot_env(wiki):
@@ -309,8 +313,15 @@ def test_a_language_without_any_wording_is_left_outdated_and_reported(dev_wiki):
     assert states(dev_wiki, title, "nl")["24"][1] is True
 
 
-def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_wiki):
-    title = translated_page(dev_wiki, ["fr", "ja"])
+@pytest.fixture(scope="module")
+def looked_at(dev_wiki):
+    """A page translated into French and Japanese that the bot never edits: the tests that only
+    look (a dry run, check) share it."""
+    return translated_page(dev_wiki, ["fr", "ja"])
+
+
+def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_wiki, looked_at):
+    title = looked_at
     process = subprocess.run(
         [
             str(BOT),
@@ -360,8 +371,8 @@ def test_the_report_page_line_says_the_page_needs_marking(dev_wiki, tmp_path):
     assert line.endswith("; translations: needs marking")
 
 
-def test_check_says_per_language_what_a_run_would_write_and_marks_nothing(dev_wiki):
-    title = translated_page(dev_wiki, ["fr", "ja"])
+def test_check_says_per_language_what_a_run_would_write_and_marks_nothing(dev_wiki, looked_at):
+    title = looked_at
     done = dev_wiki.run_bot("check", "--site", dev_wiki.site, "--page", title, "--now", AFTER_JUNE)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-3:] == [
@@ -382,8 +393,8 @@ def test_run_json_reports_per_language_what_was_written(dev_wiki):
     assert report["translations"]["plan"]["fr"]["write"]["24"] == ENTRY_24["fr"]
 
 
-def test_a_dry_run_json_says_per_language_what_it_would_write(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_a_dry_run_json_says_per_language_what_it_would_write(dev_wiki, looked_at):
+    title = looked_at
     report = json.loads(run_bot(dev_wiki, title, "--dry-run", "--json", "--now", AFTER_JUNE))
     assert report["translations"]["status"] == "would write"
     assert report["translations"]["written"] == {}
