@@ -64,6 +64,8 @@ WRITTEN = utc("2023-06-10T09:00:00")
 
 #: What a run may remove without saying so: translate tags, unit markers and whitespace.
 _GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^\n]*?-->|\s+")
+#: A year subheading, as a log grouped by year has them.
+_YEAR_HEADING = re.compile(r"^(=+) *(\d{4}) *\1$")
 #: A refusal names the line or the section an editor has to look at.
 _SAYS_WHERE = re.compile(r"\bline \d+|\bsections? titled\b")
 #: Comments (unit markers aside), <pre> and <nowiki>: text readers never see as wikitext.
@@ -122,6 +124,18 @@ def removable(line: str) -> bool:
     return _GLUE.sub("", line) == ""
 
 
+def year_headings(added: Counter[str]) -> set[str]:
+    """The added lines that are a log's new year subheading ("=== 2023 ==="): the README's
+    placement adds one, once, when a moved session's year has none, so its year is in an entry
+    added with it."""
+    found = set()
+    for line, times in added.items():
+        heading = _YEAR_HEADING.match(line)
+        if heading and times == 1 and any(heading[2] in other for other in added if other != line):
+            found.add(line)
+    return found
+
+
 def output_problems(old: str, new: str, moved: list[str], retired: list[str]) -> list[str]:
     """What is wrong with `new` as a run's result on `old`, given what the run reported."""
     problems = []
@@ -141,14 +155,36 @@ def output_problems(old: str, new: str, moved: list[str], retired: list[str]) ->
     for line, times in (before - after).items():
         if times > accounted[line]:
             problems.append(f"{line[:100]!r} left {times} times, reported {accounted[line]}")
-    added = sum((after - before).values())
+    new_lines_added = after - before
+    headings = year_headings(new_lines_added)
+    added = sum(new_lines_added.values()) - len(headings)
     if added > len(moved) + 1:  # a log entry per moved session, and the placeholder
         problems.append(f"{added} lines added for {len(moved)} moved sessions")
+    if len(headings) > len(moved):
+        problems.append(f"{len(headings)} year subheadings added for {len(moved)} moved sessions")
     try:
         translate.validate(new)
     except translate.TranslateError as error:
         problems.append(f"the output is not valid Translate markup: {error}")
     return problems
+
+
+def test_the_output_check_takes_a_new_year_subheading_only_with_an_entry_of_its_year():
+    """A run may add the year's subheading with the entry it files under it (the README's
+    placement), and nothing else beyond an entry per session and the placeholder."""
+    old = "== Upcoming ==\n* June 26, 2023\n== Log ==\n=== 2022 ===\n* October 30, 2022."
+    entry, placeholder = "* June 26, 2023 (12:00 UTC).", "No sessions are scheduled."
+    good = f"== Upcoming ==\n{placeholder}\n== Log ==\n=== 2023 ===\n{entry}\n=== 2022 ===\n"
+    good += "* October 30, 2022."
+    assert output_problems(old, good, ["* June 26, 2023"], []) == []
+    other_year = good.replace("=== 2023 ===", "=== 2021 ===")
+    assert output_problems(old, other_year, ["* June 26, 2023"], []) == [
+        "3 lines added for 1 moved sessions"
+    ]
+    twice = good.replace("=== 2023 ===", "=== 2023 ===\n=== 2023 ===")
+    assert output_problems(old, twice, ["* June 26, 2023"], []) == [
+        "4 lines added for 1 moved sessions"
+    ]
 
 
 def second_run_problems(text: str, now: datetime, written_at: datetime) -> list[str]:
