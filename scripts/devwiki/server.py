@@ -19,6 +19,12 @@ from .config import MW_DIR, SERVER_START_TIMEOUT
 from .maintenance import php_env
 from .util import DevWikiError
 
+#: PHP's opcode cache, which the command line's PHP leaves off: the server is one process that
+#: boots MediaWiki afresh for every request, so it compiles MediaWiki's code once instead of
+#: on every request (about a quarter of a request's time). Files are checked for changes on
+#: every request, so a new readonly.php or DevSettings.php counts at once.
+OPCACHE = ["-d", "opcache.enable_cli=1", "-d", "opcache.revalidate_freq=0"]
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -100,7 +106,7 @@ class PhpServer:
         # A new session detaches it from our terminal and process group, and its output goes
         # to a file, so a caller that captures our stdout is not kept waiting for php.
         process = subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(MW_DIR)],
+            ["php", *OPCACHE, "-S", f"127.0.0.1:{self.port}", "-t", str(MW_DIR)],
             cwd=MW_DIR,
             env=php_env(self.state),
             stdin=subprocess.DEVNULL,
