@@ -41,6 +41,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The bot's command, as installed in the test environment.
 BOT = Path(sys.executable).parent / "conversation-hours-bot"
 DEV_WIKI = REPO_ROOT / "scripts" / "dev-wiki"
+#: Seconds between the bot's polls for Translate's jobs (CHBOT_JOB_POLL_DELAYS) beside a job
+#: runner that is done within a few seconds: the bot looks early and often, and a run whose
+#: jobs never come ends in 13 s, not half a minute.
+POLL_DELAYS = "0.2,0.4,0.8,1.6,3.2,6.4"
 #: Role of each account name, for seeding as that account through the API.
 ROLE_OF = {name: role for role, (name, _groups) in ACCOUNTS.items()}
 
@@ -304,14 +308,17 @@ class DevWiki:
         """Environment for a subprocess that uses pywikibot against this wiki.
 
         role "bot" logs in as ConversationBot, "plainbot" as PlainBot. The bot's polls for
-        Translate's jobs are short (faultrun.POLL_DELAYS).
+        Translate's jobs are short (POLL_DELAYS).
         """
         base = self.pywikibot_dir if role == "bot" else self.users[role]["pywikibot_dir"]
         return dict(
             os.environ,
             PYWIKIBOT_DIR=str(base),
             PYTHONUNBUFFERED="1",
-            CHBOT_JOB_POLL_DELAYS=faultrun.POLL_DELAYS,
+            # The run lock and what runs remember live with this wiki, not in ~/.local/state,
+            # where another checkout's tests on the machine would hold the lock.
+            XDG_STATE_HOME=str(self.state_dir / "bot-state"),
+            CHBOT_JOB_POLL_DELAYS=POLL_DELAYS,
         )
 
     def run_bot(
