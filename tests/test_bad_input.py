@@ -8,20 +8,24 @@ or too oddly encoded to commit are generated here. Random damage to the real pag
 hypothesis. Every page tried is counted, and the module ends with one line on the terminal:
 `bad inputs: N tried, N refused cleanly, N crashes`, where a crash is an exception other than a
 refusal, a refusal that does not say where, or output that fails the checks below.
+
+The command line runs in this interpreter (`main()` with its output captured), as hundreds of
+interpreters would cost minutes; a few cases run it as its own process too, and must come out
+the same to the byte, so what only a process shows (the entry point, its streams, warnings
+printed at exit) is still tested.
 """
 
 import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +34,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.cli import main
 from bot.core.pipeline import transform
 from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
@@ -59,6 +64,8 @@ WRITTEN = utc("2023-06-10T09:00:00")
 
 #: What a run may remove without saying so: translate tags, unit markers and whitespace.
 _GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^\n]*?-->|\s+")
+#: A year subheading, as a log grouped by year has them.
+_YEAR_HEADING = re.compile(r"^(=+) *(\d{4}) *\1$")
 #: A refusal names the line or the section an editor has to look at.
 _SAYS_WHERE = re.compile(r"\bline \d+|\bsections? titled\b")
 #: Comments (unit markers aside), <pre> and <nowiki>: text readers never see as wikitext.
@@ -117,6 +124,18 @@ def removable(line: str) -> bool:
     return _GLUE.sub("", line) == ""
 
 
+def year_headings(added: Counter[str]) -> set[str]:
+    """The added lines that are a log's new year subheading ("=== 2023 ==="): the README's
+    placement adds one, once, when a moved session's year has none, so its year is in an entry
+    added with it."""
+    found = set()
+    for line, times in added.items():
+        heading = _YEAR_HEADING.match(line)
+        if heading and times == 1 and any(heading[2] in other for other in added if other != line):
+            found.add(line)
+    return found
+
+
 def output_problems(old: str, new: str, moved: list[str], retired: list[str]) -> list[str]:
     """What is wrong with `new` as a run's result on `old`, given what the run reported."""
     problems = []
@@ -136,14 +155,36 @@ def output_problems(old: str, new: str, moved: list[str], retired: list[str]) ->
     for line, times in (before - after).items():
         if times > accounted[line]:
             problems.append(f"{line[:100]!r} left {times} times, reported {accounted[line]}")
-    added = sum((after - before).values())
+    new_lines_added = after - before
+    headings = year_headings(new_lines_added)
+    added = sum(new_lines_added.values()) - len(headings)
     if added > len(moved) + 1:  # a log entry per moved session, and the placeholder
         problems.append(f"{added} lines added for {len(moved)} moved sessions")
+    if len(headings) > len(moved):
+        problems.append(f"{len(headings)} year subheadings added for {len(moved)} moved sessions")
     try:
         translate.validate(new)
     except translate.TranslateError as error:
         problems.append(f"the output is not valid Translate markup: {error}")
     return problems
+
+
+def test_the_output_check_takes_a_new_year_subheading_only_with_an_entry_of_its_year():
+    """A run may add the year's subheading with the entry it files under it (the README's
+    placement), and nothing else beyond an entry per session and the placeholder."""
+    old = "== Upcoming ==\n* June 26, 2023\n== Log ==\n=== 2022 ===\n* October 30, 2022."
+    entry, placeholder = "* June 26, 2023 (12:00 UTC).", "No sessions are scheduled."
+    good = f"== Upcoming ==\n{placeholder}\n== Log ==\n=== 2023 ===\n{entry}\n=== 2022 ===\n"
+    good += "* October 30, 2022."
+    assert output_problems(old, good, ["* June 26, 2023"], []) == []
+    other_year = good.replace("=== 2023 ===", "=== 2021 ===")
+    assert output_problems(old, other_year, ["* June 26, 2023"], []) == [
+        "3 lines added for 1 moved sessions"
+    ]
+    twice = good.replace("=== 2023 ===", "=== 2023 ===\n=== 2023 ===")
+    assert output_problems(old, twice, ["* June 26, 2023"], []) == [
+        "4 lines added for 1 moved sessions"
+    ]
 
 
 def second_run_problems(text: str, now: datetime, written_at: datetime) -> list[str]:
@@ -186,15 +227,40 @@ class Run:
     output: str | None  # what --output received; None when nothing was written
 
 
-def run_cli(file: Path, now: str, output: Path) -> Run:
-    args = ["--file", str(file), "--now", now, "--written-at", WRITTEN_AT, "--output", str(output)]
-    done = subprocess.run(
-        [*BOT, "run", *args, "--json"],
+def in_process(args: list[str]) -> subprocess.CompletedProcess:
+    """The command line as `python -m bot ARGS` runs it (`sys.exit(main())`), in this
+    interpreter: its streams captured, the code of a SystemExit (argparse's) taken as the exit
+    code, and an exception that escapes main() printed as the interpreter would, exit 1."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+        except Exception:
+            traceback.print_exc()
+            code = 1
+    return subprocess.CompletedProcess([*BOT, *args], code, out.getvalue(), err.getvalue())
+
+
+def in_a_process(args: list[str]) -> subprocess.CompletedProcess:
+    """The command line as its own process, for the cases that check it is the same there."""
+    return subprocess.run(
+        [*BOT, *args],
         capture_output=True,
         encoding="utf-8",
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         timeout=300,
     )
+
+
+def cli_args(file: Path, now: str, output: Path) -> list[str]:
+    options = ["--now", now, "--written-at", WRITTEN_AT, "--output", str(output), "--json"]
+    return ["run", "--file", str(file), *options]
+
+
+def run_cli(file: Path, now: str, output: Path, runner=in_process) -> Run:
+    done = runner(cli_args(file, now, output))
     written = output.read_bytes().decode("utf-8") if output.exists() else None
     return Run(now, done.returncode, done.stdout, done.stderr, written)
 
@@ -243,27 +309,23 @@ def moment(iso: str) -> datetime:
 
 
 class CorpusRuns:
-    """Runs the command line on a page for every `now` at once (in parallel), once per module."""
+    """The command line's run on each page at each moment, once per module: the contract test
+    and the hidden-text test look at the same runs."""
 
-    def __init__(self, folder: Path, pool: ThreadPoolExecutor) -> None:
-        self.folder, self.pool = folder, pool
-        self.futures: dict[tuple[str, str], Future[Run]] = {}
-        self.lock = threading.Lock()
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.runs: dict[tuple[str, str], Run] = {}
 
     def get(self, name: str, now: str) -> Run:
-        with self.lock:
-            if (name, now) not in self.futures:
-                for each in NOWS:
-                    output = self.folder / f"{name}.{each[:10]}.wikitext"
-                    file = DAMAGED / f"{name}.wikitext"
-                    self.futures[name, each] = self.pool.submit(run_cli, file, each, output)
-        return self.futures[name, now].result()
+        if (name, now) not in self.runs:
+            output = self.folder / f"{name}.{now[:10]}.wikitext"
+            self.runs[name, now] = run_cli(DAMAGED / f"{name}.wikitext", now, output)
+        return self.runs[name, now]
 
 
 @pytest.fixture(scope="module")
-def corpus_runs(tmp_path_factory: pytest.TempPathFactory):
-    with ThreadPoolExecutor(max_workers=len(NOWS)) as pool:
-        yield CorpusRuns(tmp_path_factory.mktemp("damaged"), pool)
+def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> CorpusRuns:
+    return CorpusRuns(tmp_path_factory.mktemp("damaged"))
 
 
 def damaged(name: str) -> str:
@@ -408,6 +470,53 @@ def test_a_generated_page_is_handled_or_refused_in_one_line(name, tmp_path, tall
 def test_the_2mb_pages_are_really_that_big():
     assert len(two_megabyte_log().encode()) > 2_000_000
     assert len(two_megabyte_upcoming().encode()) > 2_000_000
+
+
+# --- the same in a process of its own ----------------------------------------------------------
+
+
+def _page_file(folder: Path, name: str) -> Path:
+    """A corpus page, a generated one, or an unreadable file, written into folder."""
+    if name in GENERATED:
+        text = GENERATED[name][0]()
+        content = text.encode("utf-8")
+    elif name == "utf-16":
+        content = "== Upcoming ==\n".encode("utf-16")
+    else:
+        content = (DAMAGED / f"{name}.wikitext").read_bytes()
+    file = folder / f"{name}.wikitext"
+    file.write_bytes(content)
+    return file
+
+
+#: One case of each outcome: a page handled (non-ASCII output), a page refused, a file no wiki
+#: could have produced, a file that is not UTF-8, a bad moment (argparse), an output nowhere.
+IN_A_PROCESS = {
+    "handled": ("rtl-emoji-in-translate-units", "2024-01-01T00:00:00Z", "new.wikitext"),
+    "refused": ("translate-unclosed", "2024-01-01T00:00:00Z", "new.wikitext"),
+    "bad-file": ("byte-order-mark", "2023-07-10T00:00:00Z", "new.wikitext"),
+    "not-utf-8": ("utf-16", "2023-07-01T00:00:00Z", "new.wikitext"),
+    "bad-moment": ("log-empty", "2023-02-30T00:00:00Z", "new.wikitext"),
+    "no-folder": ("log-empty", "2023-07-01T00:00:00Z", "missing/new.wikitext"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IN_A_PROCESS))
+def test_the_command_line_as_its_own_process_does_exactly_what_it_does_in_process(case, tmp_path):
+    name, now, output = IN_A_PROCESS[case]
+    file = _page_file(tmp_path, name)
+    here = run_cli(file, now, tmp_path / output)
+    (tmp_path / output).unlink(missing_ok=True)
+    alone = run_cli(file, now, tmp_path / output, runner=in_a_process)
+    assert alone == here
+    assert (alone.returncode, alone.output is None) == {
+        "handled": (0, False),
+        "refused": (3, True),
+        "bad-file": (2, True),
+        "not-utf-8": (2, True),
+        "bad-moment": (2, True),
+        "no-folder": (2, True),
+    }[case], alone.stderr
 
 
 # --- random damage to the real page -------------------------------------------------------------
@@ -591,7 +700,7 @@ def test_a_table_around_the_timeslots_is_not_cut_in_half():
 
 
 def bot(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*BOT, *args], capture_output=True, text=True, timeout=60)
+    return in_process(list(args))
 
 
 def assert_usage_error(done: subprocess.CompletedProcess, says: str) -> None:

@@ -6,22 +6,45 @@ retries, maxlag and throttling apply. Nothing here decides anything: bot.core.tr
 """
 
 import logging
+import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pywikibot
 from pywikibot.data.api import Request
 from pywikibot.exceptions import APIError
 
+from bot.errors import UsageError
 from bot.wiki import client
 from bot.wiki.client import WIKI_FAILURES, answer_shape, expected_api_error
 
 log = logging.getLogger("conversation-hours-bot")
 
+#: Names other delays (seconds, comma-separated) than the production ones: the integration
+#: tests, whose wiki runs Translate's jobs within a second or two, would otherwise sit through
+#: the whole half minute wherever the jobs are held back on purpose.
+POLL_DELAYS_VARIABLE = "CHBOT_JOB_POLL_DELAYS"
+
+
+def _poll_delays(environ: Mapping[str, str]) -> tuple[float, ...]:
+    """(1, 2, 4, 8, 15), or the delays POLL_DELAYS_VARIABLE names; a bad value is a usage
+    error before the run edits anything (this module is imported before any request)."""
+    given = environ.get(POLL_DELAYS_VARIABLE, "").strip()
+    if not given:
+        return (1, 2, 4, 8, 15)
+    try:
+        delays = tuple(float(part) for part in given.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or any(not 0 <= delay < 3600 for delay in delays):
+        raise UsageError(f"{POLL_DELAYS_VARIABLE}={given!r}: give seconds, such as 1,2,4,8,15")
+    return delays
+
+
 #: Seconds between polls for Translate's jobs: about half a minute in all, then the run stops
 #: and the next one finishes ("translations pending").
-POLL_DELAYS: tuple[float, ...] = (1, 2, 4, 8, 15)
+POLL_DELAYS: tuple[float, ...] = _poll_delays(os.environ)
 #: Titles per request: MediaWiki's limit, higher for accounts with `apihighlimits` (bots).
 TITLES_PER_REQUEST = 50
 TITLES_PER_REQUEST_HIGH = 500

@@ -1,34 +1,39 @@
-"""Fixtures for tests against a real local MediaWiki (see scripts/dev-wiki).
+"""Fixtures for tests against a real local MediaWiki (the scripts/devwiki package).
 
 - ``dev_wiki`` (session): a running wiki (MediaWiki 1.43 with Translate) as a
   :class:`DevWiki`; it carries wiki.json's fields and the helpers tests need (seed,
-  revisions, edit_as_editor, readonly, pywikibot, and for page translation mark,
-  translate, run_jobs and message_collection).
+  seed_many, revisions, edit_as_editor, readonly, pywikibot, and for page translation mark,
+  translate, run_jobs, job_runner and message_collection).
 - ``fresh_title``: a page title no other test uses.
 
-Helpers talk to the wiki over plain HTTP with urllib, never through pywikibot, so they can
-check what the bot did without sharing its bugs.
+The helpers call the package itself (its API client, its seeding, its job runs), the same code
+`scripts/dev-wiki` runs, without a process per call; `DevWiki.script` runs the command line,
+for the tests of its contract. They talk to the wiki over plain HTTP, never through pywikibot,
+so they can check what the bot did without sharing its bugs.
 """
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
-import urllib.parse
-import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
 import pytest
 
+from scripts.devwiki import content
+from scripts.devwiki import wiki as devwiki
+from scripts.devwiki.accounts import ACCOUNTS
+from scripts.devwiki.api import ApiError, Session
+from scripts.devwiki.api import login_as as _login_as
+from scripts.devwiki.dump import Revision, parse_timestamp
+from scripts.devwiki.util import DevWikiError
 from tests.integration import faultrun
 from tests.integration.faultproxy import FaultProxy
 
@@ -36,102 +41,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The bot's command, as installed in the test environment.
 BOT = Path(sys.executable).parent / "conversation-hours-bot"
 DEV_WIKI = REPO_ROOT / "scripts" / "dev-wiki"
-# install (apt-get) may run on a fresh machine; a warm start takes a couple of seconds.
-START_TIMEOUT = 900
-
-
-class ApiError(Exception):
-    """An ``error`` answer from api.php; ``code`` is MediaWiki's error code."""
-
-    def __init__(self, code: str, info: str, response: dict) -> None:
-        super().__init__(f"{code}: {info}")
-        self.code = code
-        self.info = info
-        self.response = response
-
-
-class ApiSession:
-    """A cookie-keeping api.php client: enough to log in, read and edit like a browser."""
-
-    def __init__(self, api: str) -> None:
-        self.api = api
-        self._opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def call(self, post: bool = False, **params: Any) -> dict:
-        """One API request; raises ApiError when the answer is an error."""
-        params = {"format": "json", "formatversion": "2", **params}
-        data = urllib.parse.urlencode(params).encode()
-        if post:
-            request = urllib.request.Request(self.api, data=data)
-        else:
-            request = urllib.request.Request(f"{self.api}?{data.decode()}")
-        with self._opener.open(request, timeout=60) as response:
-            answer = json.load(response)
-        if "error" in answer:
-            error = answer["error"]
-            raise ApiError(error.get("code", "?"), error.get("info", ""), answer)
-        return answer
-
-    def token(self, kind: str = "csrf") -> str:
-        return self.call(action="query", meta="tokens", type=kind)["query"]["tokens"][
-            f"{kind}token"
-        ]
-
-    def login(self, name: str, password: str) -> None:
-        """Log in: "User@app" names use a BotPassword, others the main account."""
-        if "@" in name:
-            # Bot passwords only work with action=login.
-            result = self.call(
-                post=True,
-                action="login",
-                lgname=name,
-                lgpassword=password,
-                lgtoken=self.token("login"),
-            )["login"]
-            ok = result["result"] == "Success"
-        else:
-            # Main-account passwords belong to clientlogin (action=login warns about them).
-            result = self.call(
-                post=True,
-                action="clientlogin",
-                username=name,
-                password=password,
-                logintoken=self.token("login"),
-                loginreturnurl=self.api,
-            )["clientlogin"]
-            ok = result["status"] == "PASS"
-        if not ok:
-            raise ApiError("loginfailed", json.dumps(result), result)
-
-    def edit(self, title: str, text: str, summary: str = "", **params: Any) -> dict:
-        """Edit a page; extra params go to action=edit as they are.
-
-        For an edit conflict pass ``basetimestamp`` (and ``starttimestamp``) of an older
-        revision; a conflict raises ApiError with code ``editconflict``.
-        """
-        answer = self.call(
-            post=True,
-            action="edit",
-            title=title,
-            text=text,
-            summary=summary,
-            token=self.token(),
-            **params,
-        )
-        return answer["edit"]
-
-    def protect(self, title: str, edit_level: str = "sysop", expiry: str = "infinite") -> dict:
-        protections = f"edit={edit_level}|move={edit_level}"
-        return self.call(
-            post=True,
-            action="protect",
-            title=title,
-            protections=protections,
-            expiry=f"{expiry}|{expiry}",
-            token=self.token(),
-        )["protect"]
+#: Seconds between the bot's polls for Translate's jobs (CHBOT_JOB_POLL_DELAYS) beside a job
+#: runner that is done within a few seconds: the bot looks early and often, and a run whose
+#: jobs never come ends in 13 s, not half a minute.
+POLL_DELAYS = "0.2,0.4,0.8,1.6,3.2,6.4"
+#: Role of each account name, for seeding as that account through the API.
+ROLE_OF = {name: role for role, (name, _groups) in ACCOUNTS.items()}
 
 
 def revisions(wiki: DevWiki, title: str) -> list[dict]:
@@ -141,7 +56,7 @@ def revisions(wiki: DevWiki, title: str) -> list[dict]:
     ``bot`` comes from recent changes: True/False, or None when the revision is not
     there (imported ones older than 90 days, for instance).
     """
-    session = ApiSession(wiki.api)
+    session = wiki.reader()
     found: list[dict] = []
     params: dict[str, Any] = {
         "action": "query",
@@ -177,7 +92,7 @@ def revisions(wiki: DevWiki, title: str) -> list[dict]:
     return found
 
 
-def _bot_flags(session: ApiSession, title: str) -> dict[int, bool]:
+def _bot_flags(session: Session, title: str) -> dict[int, bool]:
     """revid -> bot flag of the page's edits in recent changes (revisions don't carry it)."""
     answer = session.call(
         action="query",
@@ -190,29 +105,23 @@ def _bot_flags(session: ApiSession, title: str) -> dict[int, bool]:
     return {rc["revid"]: rc["bot"] for rc in answer["query"]["recentchanges"]}
 
 
-def login_as(wiki: DevWiki, role: str) -> ApiSession:
-    """A logged-in session for a role of wiki.json's users.
+def login_as(wiki: DevWiki, role: str) -> Session:
+    """A newly logged-in session for a role of wiki.json's users.
 
     "bot" (ConversationBot) and "plainbot" (PlainBot) log in with their BotPasswords, so
     the session has the rights their grants allow; "editor", "translator" and "admin" log
     in with their main passwords.
     """
-    user = wiki.users[role]
-    session = ApiSession(wiki.api)
-    if "bot_password" in user:
-        session.login(user["login_name"], user["bot_password"])
-    else:
-        session.login(user["name"], user["password"])
-    return session
+    return _login_as(wiki.raw, role)
 
 
 def edit_as_editor(wiki: DevWiki, title: str, text: str, summary: str = "", **params: Any) -> dict:
     """Edit as the human account Editor (login, csrf token, action=edit)."""
-    return login_as(wiki, "editor").edit(title, text, summary, **params)
+    return wiki.session("editor").edit(title, text, summary, **params)
 
 
 def protect_as_admin(wiki: DevWiki, title: str, edit_level: str = "sysop") -> dict:
-    return login_as(wiki, "admin").protect(title, edit_level)
+    return wiki.session("admin").protect(title, edit_level)
 
 
 # Put in front of pywikibot snippets: any attempt to resolve a host other than the local
@@ -248,13 +157,17 @@ class DevWiki:
     users: dict[str, dict]
     server_log: Path
     raw: dict = field(repr=False)
+    # Sessions by role ("" the anonymous reader), made once: the helpers act as the same
+    # people all along, without logging in again for every call.
+    _sessions: dict[str, Session] = field(default_factory=dict, repr=False, compare=False)
 
     # So tests can write pytest.raises(dev_wiki.ApiError) without importing conftest.
     ApiError: ClassVar[type[ApiError]] = ApiError
 
     @classmethod
     def from_json(cls, path: Path) -> DevWiki:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = devwiki.load_info(path.parent)
+        assert data is not None, f"no {path}"
         return cls(
             url=data["url"],
             api=data["api"],
@@ -270,6 +183,18 @@ class DevWiki:
             server_log=Path(data["server_log"]),
             raw=data,
         )
+
+    def session(self, role: str) -> Session:
+        """The helpers' logged-in session of a role (login_as makes a new one)."""
+        if role not in self._sessions:
+            self._sessions[role] = login_as(self, role)
+        return self._sessions[role]
+
+    def reader(self) -> Session:
+        """An anonymous session for reading, shared by the helpers."""
+        if "" not in self._sessions:
+            self._sessions[""] = Session(self.api)
+        return self._sessions[""]
 
     def script(
         self, *args: str, input: str | None = None, check: bool = True
@@ -289,32 +214,62 @@ class DevWiki:
         user: str | None = None,
         summary: str | None = None,
     ) -> int:
-        """Add a revision through `dev-wiki seed`; returns the page's latest revid."""
-        args = ["seed", "-", "--title", title]
-        for option, value in (("--timestamp", timestamp), ("--user", user), ("--summary", summary)):
-            if value is not None:
-                args += [option, value]
-        result = self.script(*args, input=text)
-        return int(re.search(r"^REVID=(\d+)$", result.stdout, re.MULTILINE)[1])
+        """Add a revision; returns the page's latest revid.
+
+        A revision dated in the past is imported (`dev-wiki seed`); one of now is an edit
+        through the API by its author, which is all an import would give it, in a fraction of
+        the time (no boot of MediaWiki's maintenance scripts).
+        """
+        author = user or "Editor"
+        if timestamp is None and author in ROLE_OF:
+            edited = self.session(ROLE_OF[author]).edit(
+                title, text, summary or "Seeded by dev-wiki"
+            )
+            if "newrevid" in edited:
+                return int(edited["newrevid"])
+            return self._latest_revids([title])[title]
+        return self.seed_many([(title, text, timestamp, user, summary)])[title]
+
+    def seed_many(
+        self, pages: Sequence[tuple[str, str, str | None, str | None, str | None]]
+    ) -> dict[str, int]:
+        """Import (title, text, timestamp, user, summary) revisions in one import, in order;
+        None takes the default (now, Editor, "Seeded by dev-wiki"). Each page's latest revid."""
+        revisions = [
+            Revision(
+                title,
+                text,
+                parse_timestamp(timestamp),
+                **{k: v for k, v in (("user", user), ("summary", summary)) if v is not None},
+            )
+            for title, text, timestamp, user, summary in pages
+        ]
+        content.seed_many(self.state_dir, revisions)
+        return content.check_seeded(self.api, revisions)
+
+    def _latest_revids(self, titles: list[str]) -> dict[str, int]:
+        latest = content.latest_revisions(self.api, titles)
+        return {title: revision["revid"] for title, revision in latest.items() if revision}
 
     def mark(self, title: str, as_role: str = "admin") -> int:
-        """Mark the page's latest revision for translation (`dev-wiki mark`).
+        """Mark the page's latest revision for translation (as `dev-wiki mark` does).
 
         Returns the revision marked: a new one when Translate added unit markers.
         """
-        result = self.script("mark", title, "--as", as_role)
-        return int(_output_value(result, "REVID"))
+        return content.mark(self.session(as_role), title)[0]
 
     def translate(self, title: str, lang: str, unit: int | str, text: str) -> int:
-        """Save Translations:TITLE/UNIT/LANG as Translator (`dev-wiki translate`); its revid."""
-        result = self.script(
-            "translate", title, "--lang", lang, "--unit", str(unit), "-", input=text
-        )
-        return int(_output_value(result, "REVID"))
+        """Save Translations:TITLE/UNIT/LANG as Translator (as `dev-wiki translate`); its revid."""
+        session = self.session("translator")
+        return content.translate(session, title, lang, str(unit), text, "translation")
 
     def run_jobs(self) -> int:
-        """Run the queued jobs (the wiki runs none by itself); how many ran."""
-        return int(_output_value(self.script("run-jobs"), "JOBS"))
+        """Run the queued jobs once (the wiki runs none by itself); how many ran."""
+        return content.run_jobs(self.state_dir)
+
+    def job_runner(self) -> content.JobRunner:
+        """A job runner beside the bot while a `with` lasts, as on a wiki that runs its jobs."""
+        return content.JobRunner(self.state_dir)
 
     def message_collection(self, title: str, lang: str) -> dict[str, dict]:
         """A translatable page's units in one language, by unit id ("1", "2", ...).
@@ -322,7 +277,7 @@ class DevWiki:
         Each: definition, translation (None when there is none), tags ("fuzzy" when
         outdated) and properties, as list=messagecollection gives them.
         """
-        answer = ApiSession(self.api).call(
+        answer = self.reader().call(
             action="query",
             list="messagecollection",
             mcgroup=f"page-{title}",
@@ -335,7 +290,7 @@ class DevWiki:
         }
 
     def set_readonly(self, on: bool) -> None:
-        self.script("readonly", "on" if on else "off")
+        devwiki.set_readonly(self.state_dir, on, "Read-only for a test (dev-wiki readonly on)")
 
     def revisions(self, title: str) -> list[dict]:
         return revisions(self, title)
@@ -346,16 +301,25 @@ class DevWiki:
     def protect_as_admin(self, title: str, edit_level: str = "sysop") -> dict:
         return protect_as_admin(self, title, edit_level)
 
-    def login_as(self, role: str) -> ApiSession:
+    def login_as(self, role: str) -> Session:
         return login_as(self, role)
 
     def pywikibot_env(self, role: str = "bot") -> dict[str, str]:
         """Environment for a subprocess that uses pywikibot against this wiki.
 
-        role "bot" logs in as ConversationBot, "plainbot" as PlainBot.
+        role "bot" logs in as ConversationBot, "plainbot" as PlainBot. The bot's polls for
+        Translate's jobs are short (POLL_DELAYS).
         """
         base = self.pywikibot_dir if role == "bot" else self.users[role]["pywikibot_dir"]
-        return dict(os.environ, PYWIKIBOT_DIR=str(base), PYTHONUNBUFFERED="1")
+        return dict(
+            os.environ,
+            PYWIKIBOT_DIR=str(base),
+            PYTHONUNBUFFERED="1",
+            # The run lock and what runs remember live with this wiki, not in ~/.local/state,
+            # where another checkout's tests on the machine would hold the lock.
+            XDG_STATE_HOME=str(self.state_dir / "bot-state"),
+            CHBOT_JOB_POLL_DELAYS=POLL_DELAYS,
+        )
 
     def run_bot(
         self, *args: str, env: dict[str, str] | None = None, timeout: float = 180
@@ -388,7 +352,7 @@ class DevWiki:
         )
 
 
-def _output_value(result: subprocess.CompletedProcess, key: str) -> str:
+def output_value(result: subprocess.CompletedProcess, key: str) -> str:
     """The value of a KEY=value line that scripts/dev-wiki printed."""
     found = re.search(rf"^{key}=(.*)$", result.stdout, re.MULTILINE)
     if not found:
@@ -406,40 +370,62 @@ def _cannot_start(reason: str) -> NoReturn:
 
 @pytest.fixture(scope="session")
 def dev_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevWiki]:
-    """A wiki started for this test session in a temporary state folder."""
+    """A wiki started for this test session in a temporary state folder, deleted after it."""
     state = tmp_path_factory.mktemp("dev-wiki")
-
-    def stop() -> None:
-        subprocess.run(
-            [str(DEV_WIKI), "stop", "--state", str(state)], capture_output=True, timeout=60
-        )
-
     try:
-        result = subprocess.run(
-            [str(DEV_WIKI), "start", "--state", str(state)],
-            capture_output=True,
-            text=True,
-            timeout=START_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        stop()
-        _cannot_start(str(error))
-    if result.returncode != 0:
-        stop()  # a half-made wiki could still have a server running
-        _cannot_start(f"exit {result.returncode}: {result.stderr.strip()[-2000:]}")
-    try:
-        yield DevWiki.from_json(state / "wiki.json")
-    finally:
-        stop()
+        with devwiki.running(state):
+            yield DevWiki.from_json(state / "wiki.json")
+    except (DevWikiError, OSError) as error:
+        _cannot_start(str(error)[-2000:])
+
+
+def title_for(test: str) -> str:
+    """A page title unique to a test of that name (the page does not exist yet)."""
+    # Test ids can hold characters MediaWiki forbids in titles ([]{}|#<>).
+    name = re.sub(r"[^A-Za-z0-9 _-]+", " ", test).strip()[:80]
+    return f"Test {name} {uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
 def fresh_title(request: pytest.FixtureRequest) -> str:
     """A page title unique to this test (the page does not exist yet)."""
-    # Test ids can hold characters MediaWiki forbids in titles ([]{}|#<>).
-    name = re.sub(r"[^A-Za-z0-9 _-]+", " ", request.node.name).strip()[:80]
-    return f"Test {name} {uuid.uuid4().hex[:8]}"
+    return title_for(request.node.name)
+
+
+class SeededPages:
+    """A page of its own for each test of a module that asks for one, all seeded in one import
+    when the module starts (an import boots MediaWiki once, however many pages it holds): the
+    same text, as written at the same moment, under a title named after its test."""
+
+    def __init__(
+        self, wiki: DevWiki, text: str, timestamp: str, tests: Sequence[pytest.Item]
+    ) -> None:
+        self.wiki, self.text, self.timestamp = wiki, text, timestamp
+        self.titles = {test.nodeid: title_for(test.name) for test in tests}
+        if self.titles:
+            wiki.seed_many([(t, text, timestamp, None, None) for t in self.titles.values()])
+        self.taken: set[str] = set()
+
+    def take(self, test: pytest.Item) -> str:
+        """The test's page; a test that was not counted, or runs again, gets a new one."""
+        title = self.titles.get(test.nodeid)
+        if title is None or title in self.taken:
+            title = title_for(test.name)
+            self.wiki.seed(title, self.text, timestamp=self.timestamp)
+        self.taken.add(title)
+        return title
+
+
+def seeded_pages(
+    request: pytest.FixtureRequest, wiki: DevWiki, text: str, timestamp: str, fixture: str
+) -> SeededPages:
+    """SeededPages for the tests of the requesting module that use `fixture`."""
+    tests = [
+        item
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module and fixture in item.fixturenames
+    ]
+    return SeededPages(wiki, text, timestamp, tests)
 
 
 @pytest.fixture

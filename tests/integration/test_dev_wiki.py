@@ -1,11 +1,19 @@
 """The dev wiki infrastructure works: API, seeding history, pywikibot as the bot, read-only,
-and page translation (MediaWiki 1.43 with Translate: marking, jobs, translations)."""
+and page translation (MediaWiki 1.43 with Translate: marking, jobs, translations). The tests of
+a command run it as scripts/dev-wiki, so its output contract (KEY=value lines) is tested too."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+
+
+def command(dev_wiki, *args: str, input: str | None = None) -> dict[str, str]:
+    """scripts/dev-wiki ARGS against the test wiki: the KEY=value lines it printed."""
+    result = dev_wiki.script(*args, input=input)
+    return dict(re.findall(r"^([A-Z_]+)=(.*)$", result.stdout, re.MULTILINE))
 
 
 def test_api_answers_as_mediawiki_143_with_the_test_accounts(dev_wiki):
@@ -66,7 +74,9 @@ def test_plainbots_own_pywikibot_folder_logs_it_in_without_pagetranslation(dev_w
 def test_mark_makes_the_units_translatable(dev_wiki, fresh_title):
     dev_wiki.seed(fresh_title, TRANSLATABLE, timestamp="2023-06-10T12:00:00Z")
 
-    marked = dev_wiki.mark(fresh_title)
+    said = command(dev_wiki, "mark", fresh_title)
+    marked = int(said["REVID"])
+    assert said["UNITS"] == "4"  # the three of the text, and the page's display title
 
     # Translate numbered the units in a new revision by the marking account, and marked it.
     latest = dev_wiki.revisions(fresh_title)[-1]
@@ -113,10 +123,10 @@ def test_jobs_wait_for_run_jobs(dev_wiki, fresh_title):
         assert "1" in dev_wiki.message_collection(fresh_title, "en")
     assert dev_wiki.revisions(source_unit) == []
 
-    assert dev_wiki.run_jobs() > 0
+    assert int(command(dev_wiki, "run-jobs")["JOBS"]) > 0
     written = dev_wiki.revisions(source_unit)
     assert [(r["user"], r["content"]) for r in written] == [("FuzzyBot", "== Upcoming ==")]
-    assert dev_wiki.run_jobs() == 0  # the queue is empty now
+    assert command(dev_wiki, "run-jobs")["JOBS"] == "0"  # the queue is empty now
 
 
 def test_a_saved_translation_shows_in_messagecollection(dev_wiki, fresh_title):
@@ -124,7 +134,18 @@ def test_a_saved_translation_shows_in_messagecollection(dev_wiki, fresh_title):
     dev_wiki.mark(fresh_title)
     dev_wiki.run_jobs()
 
-    revid = dev_wiki.translate(fresh_title, "fr", 2, "Le premier paragraphe.")
+    said = command(
+        dev_wiki,
+        "translate",
+        fresh_title,
+        "--lang",
+        "fr",
+        "--unit",
+        "2",
+        "-",
+        input="Le premier paragraphe.",
+    )
+    revid = int(said["REVID"])
 
     saved = dev_wiki.revisions(f"Translations:{fresh_title}/2/fr")
     assert [(r["revid"], r["user"]) for r in saved] == [(revid, "Translator")]
@@ -147,9 +168,17 @@ def test_translating_a_unit_that_does_not_exist_fails(dev_wiki, fresh_title):
 
 
 def test_seed_builds_page_history_with_the_given_timestamps(dev_wiki, fresh_title):
-    dev_wiki.seed(fresh_title, "first", timestamp="2023-06-10T12:00:00Z", summary="one")
-    dev_wiki.seed(
-        fresh_title, "second", timestamp="2023-06-10T12:30:00Z", user="Admin", summary="two"
+    seed = ["seed", "-", "--title", fresh_title, "--timestamp"]
+    first = command(dev_wiki, *seed, "2023-06-10T12:00:00Z", "--summary", "one", input="first")
+    second = command(
+        dev_wiki,
+        *seed,
+        "2023-06-10T14:30:00+02:00",
+        "--user",
+        "Admin",
+        "--summary",
+        "two",
+        input="second",
     )
 
     history = dev_wiki.revisions(fresh_title)
@@ -157,8 +186,43 @@ def test_seed_builds_page_history_with_the_given_timestamps(dev_wiki, fresh_titl
         ("2023-06-10T12:00:00Z", "first", "Editor", "one"),
         ("2023-06-10T12:30:00Z", "second", "Admin", "two"),
     ]
+    assert [first["REVID"], second["REVID"]] == [str(r["revid"]) for r in history]
     assert history[1]["parentid"] == history[0]["revid"]
     assert current_content(dev_wiki, fresh_title) == "second"
+
+
+def test_seed_of_an_older_revision_goes_into_the_history_and_says_so(dev_wiki, fresh_title):
+    newer = dev_wiki.seed(fresh_title, "newer", timestamp="2023-06-10T12:00:00Z")
+    result = dev_wiki.script(
+        "seed", "-", "--title", fresh_title, "--timestamp", "2023-06-01T00:00:00Z", input="older"
+    )
+
+    assert f"REVID={newer}" in result.stdout.splitlines()
+    assert "already has a newer revision (2023-06-10T12:00:00Z)" in result.stderr
+    history = dev_wiki.revisions(fresh_title)
+    assert [r["content"] for r in history] == ["older", "newer"]
+
+
+def test_seed_many_imports_every_page_at_once_with_its_history(dev_wiki, fresh_title, tmp_path):
+    (tmp_path / "b.wikitext").write_text("B from a file", encoding="utf-8")
+    pages = [
+        {"title": f"{fresh_title} A", "text": "A one", "timestamp": "2023-06-10T12:00:00Z"},
+        {"title": f"{fresh_title} B", "file": "b.wikitext", "user": "Admin", "summary": "b"},
+        {"title": f"{fresh_title} A", "text": "A two", "timestamp": "2023-06-11T12:00:00Z"},
+    ]
+    (tmp_path / "pages.json").write_text(json.dumps(pages), encoding="utf-8")
+
+    revids = json.loads(command(dev_wiki, "seed-many", str(tmp_path / "pages.json"))["REVIDS"])
+
+    a, b = dev_wiki.revisions(f"{fresh_title} A"), dev_wiki.revisions(f"{fresh_title} B")
+    assert [(r["timestamp"], r["content"], r["user"]) for r in a] == [
+        ("2023-06-10T12:00:00Z", "A one", "Editor"),
+        ("2023-06-11T12:00:00Z", "A two", "Editor"),
+    ]
+    assert [(r["content"], r["user"], r["comment"], r["bot"]) for r in b] == [
+        ("B from a file", "Admin", "b", False)  # seeded now: in recent changes, not as a bot
+    ]
+    assert revids == {f"{fresh_title} A": a[-1]["revid"], f"{fresh_title} B": b[-1]["revid"]}
 
 
 def test_seed_twice_at_the_same_timestamp_keeps_both_and_serves_the_last(dev_wiki, fresh_title):
@@ -237,13 +301,16 @@ def test_editor_gets_an_edit_conflict_against_a_newer_bot_edit(dev_wiki, fresh_t
 
 def test_readonly_on_makes_edits_fail_until_switched_off(dev_wiki, fresh_title):
     dev_wiki.seed(fresh_title, "Before.")
-    dev_wiki.set_readonly(True)
+    dev_wiki.script("readonly", "on", "--reason", "It's a test's \\ reason")
     try:
         with pytest.raises(dev_wiki.ApiError) as raised:
             dev_wiki.edit_as_editor(fresh_title, "During.", "should fail")
         assert raised.value.code == "readonly"
+        # The reason reaches the wiki as given, quotes and backslash included.
+        assert raised.value.response["error"]["readonlyreason"] == "It's a test's \\ reason"
+        assert "(read-only)" in dev_wiki.script("status").stderr
     finally:
-        dev_wiki.set_readonly(False)
+        dev_wiki.script("readonly", "off")
 
     assert dev_wiki.edit_as_editor(fresh_title, "After.", "works again")["result"] == "Success"
     assert current_content(dev_wiki, fresh_title) == "After."

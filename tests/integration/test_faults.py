@@ -21,6 +21,7 @@ import pytest
 
 from bot.core.pipeline import transform
 from tests.conftest import FIXTURES, utc
+from tests.integration.conftest import SeededPages, seeded_pages
 from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultProxy
 from tests.integration.faultrun import (
     BOT_USER,
@@ -125,11 +126,17 @@ def warm_config(dev_wiki, proxy: FaultProxy, tmp_path_factory: pytest.TempPathFa
     return folder
 
 
+@pytest.fixture(scope="module")
+def meta_pages(dev_wiki, request: pytest.FixtureRequest) -> SeededPages:
+    """The Meta page as written on 10 June 2023 (its "Monday, June 26" needs the history), once
+    for each test, all in one import."""
+    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+
+
 @pytest.fixture
-def seeded(dev_wiki, fresh_title: str) -> str:
-    """The Meta page as written on 10 June 2023 (its "Monday, June 26" needs the history)."""
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
-    return fresh_title
+def seeded(meta_pages: SeededPages, request: pytest.FixtureRequest) -> str:
+    """This test's copy of the Meta page, as written on 10 June 2023."""
+    return meta_pages.take(request.node)
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -42,11 +42,9 @@ def finished(process: subprocess.Popen) -> tuple[int, str, str]:
 def test_a_pass_edits_the_good_pages_and_reports_the_broken_one(dev_wiki, fresh_title, tmp_path):
     good = [f"{fresh_title} A", f"{fresh_title} B"]
     broken = f"{fresh_title} broken"
-    for title in good:
-        dev_wiki.seed(title, META, timestamp=WRITTEN)
-    dev_wiki.seed(
-        broken, META.replace("== Upcoming Conversation Hours ==", "== Soon =="), timestamp=WRITTEN
-    )
+    soon = META.replace("== Upcoming Conversation Hours ==", "== Soon ==")
+    pages = [(title, META) for title in good] + [(broken, soon)]
+    dev_wiki.seed_many([(title, text, WRITTEN, None, None) for title, text in pages])
     code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [*good, broken])))
     assert code == 3, err
     assert [len(dev_wiki.revisions(t)) for t in good] == [2, 2]
@@ -86,8 +84,8 @@ def test_the_report_page_gets_a_line_per_edit(dev_wiki, fresh_title, tmp_path):
 
 def test_pages_of_one_wiki_are_read_in_one_batch(dev_wiki, fresh_title, tmp_path):
     titles = [f"{fresh_title} {n}" for n in range(3)]
-    for title in titles:  # dates with years: no history to read, only the pages
-        dev_wiki.seed(title, page("plain"), timestamp=WRITTEN)
+    # Dates with years: no history to read, only the pages.
+    dev_wiki.seed_many([(title, page("plain"), WRITTEN, None, None) for title in titles])
     quiet = ["--now", "2023-06-01T00:00:00Z"]  # nothing to move: reads only
     one, three = tmp_path / "one", tmp_path / "three"
     one.mkdir()

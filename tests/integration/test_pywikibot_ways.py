@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.integration.conftest import seeded_pages
 
 META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = "2023-06-10T09:00:00Z"
@@ -23,10 +24,16 @@ def bot(wiki, *args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     return wiki.run_bot(*args, env=env)
 
 
+@pytest.fixture(scope="module")
+def meta_pages(dev_wiki, request):
+    """The Meta page as written on 10 June 2023, once for each test, all in one import."""
+    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+
+
 @pytest.fixture
-def seeded(dev_wiki, fresh_title):
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
-    return fresh_title
+def seeded(meta_pages, request):
+    """The Meta page as written on 10 June 2023, under a title of its own."""
+    return meta_pages.take(request.node)
 
 
 def test_pywikibots_spellings_run_the_bot(dev_wiki, seeded):

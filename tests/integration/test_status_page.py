@@ -55,8 +55,7 @@ def test_all_pages_of_a_wiki_share_one_status_edit(dev_wiki, fresh_title, tmp_pa
     status = f"User:ConversationBot/Status {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
     titles = [f"{fresh_title} A", f"{fresh_title} B"]
-    for title in titles:
-        dev_wiki.seed(title, CET, timestamp=WRITTEN)
+    dev_wiki.seed_many([(title, CET, WRITTEN, None, None) for title in titles])
     done = run_pass(dev_wiki, config(tmp_path, titles, status), "2023-06-28T00:00:00Z")
     assert done.returncode == 0, done.stderr
     history = dev_wiki.revisions(status)

@@ -135,20 +135,42 @@ def people(dev_wiki) -> dict:
     return {role: dev_wiki.login_as(role) for role in ("admin", "translator")}
 
 
-@pytest.fixture
-def translated(dev_wiki, people) -> str:
-    """The page, marked by an administrator and translated into French and Japanese."""
-    title = f"Translation faults {uuid.uuid4().hex[:10]}"
+def translated_pages(dev_wiki, people, count: int) -> list[str]:
+    """`count` copies of the page, each marked by an administrator and translated into French
+    and Japanese, with the jobs run after each step as a wiki's job runner would: built
+    together, so that the job runner boots twice for them all, not twice for each."""
     admin, translator = people["admin"], people["translator"]
-    revid = admin.edit(title, PAGE, "conversation hours")["newrevid"]
-    admin.call(
-        post=True, action="markfortranslation", title=title, revid=revid, token=admin.token()
-    )
+    titles = [f"Translation faults {uuid.uuid4().hex[:10]}" for _ in range(count)]
+    for title in titles:
+        revid = admin.edit(title, PAGE, "conversation hours")["newrevid"]
+        admin.call(
+            post=True, action="markfortranslation", title=title, revid=revid, token=admin.token()
+        )
     dev_wiki.run_jobs()
-    for language, units in TRANSLATIONS.items():
-        for unit, text in units.items():
-            translator.edit(f"Translations:{title}/{unit}/{language}", text, "translation")
-    return title
+    for title in titles:
+        for language, units in TRANSLATIONS.items():
+            for unit, text in units.items():
+                translator.edit(f"Translations:{title}/{unit}/{language}", text, "translation")
+    dev_wiki.run_jobs()
+    return titles
+
+
+@pytest.fixture(scope="module")
+def prepared(dev_wiki, people, request: pytest.FixtureRequest) -> list[str]:
+    """A translated page for each test of the module that takes one."""
+    tests = [
+        item
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module and "translated" in item.fixturenames
+    ]
+    return translated_pages(dev_wiki, people, len(tests))
+
+
+@pytest.fixture
+def translated(prepared: list[str], dev_wiki, people) -> str:
+    """The page, marked by an administrator and translated into French and Japanese, for this
+    test alone."""
+    return prepared.pop() if prepared else translated_pages(dev_wiki, people, 1)[0]
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ translated by hand into French, German, Spanish, Japanese and Arabic; the bot mo
 sessions, marks its own revision, waits for Translate's jobs and writes every language's log
 entries, or leaves a translation outdated and says why."""
 
+import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -37,37 +37,67 @@ def fixture_texts(name):
     return json.loads((FIXTURES / "translations" / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def translated_pages(wiki, count, languages, changes=None, mark=None):
+    """`count` copies of the Meta page as written on 10 June 2023, each marked, and translated
+    by Translator, with the jobs run after each step: built together, in one import and two
+    runs of the job queue for them all."""
+    titles = [f"Translated {uuid.uuid4().hex[:10]}" for _ in range(count)]
+    wiki.seed_many([(title, META, WRITTEN, None, None) for title in titles])
+    for title in titles:
+        (mark or wiki.mark)(title)
+    wiki.run_jobs()
+    for title in titles:
+        for code in languages:
+            texts = {**fixture_texts(LANGUAGES.get(code, code)), **(changes or {}).get(code, {})}
+            for unit, text in texts.items():
+                wiki.translate(title, code, unit, text)
+    wiki.run_jobs()
+    return titles
+
+
 def translated_page(wiki, languages, changes=None, mark=None):
     """The Meta page as written on 10 June 2023, marked, and translated by Translator."""
-    title = f"Translated {uuid.uuid4().hex[:10]}"
-    wiki.seed(title, META, timestamp=WRITTEN)
-    (mark or wiki.mark)(title)
-    wiki.run_jobs()
-    translator = wiki.login_as("translator")
-    for code in languages:
-        texts = {**fixture_texts(LANGUAGES.get(code, code)), **(changes or {}).get(code, {})}
-        for unit, text in texts.items():
-            translator.edit(f"Translations:{title}/{unit}/{code}", text, "translation")
-    wiki.run_jobs()
-    return title
+    return translated_pages(wiki, 1, languages, changes, mark)[0]
+
+
+@pytest.fixture(scope="module")
+def french_pages(dev_wiki, request):
+    """A page translated into French for each test of the module that takes one."""
+    tests = [
+        item
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module and "french" in item.fixturenames
+    ]
+    return translated_pages(dev_wiki, len(tests), ["fr"])
+
+
+@pytest.fixture
+def french(french_pages, dev_wiki):
+    """The Meta page, marked and translated into French, for this test alone."""
+    return french_pages.pop() if french_pages else translated_page(dev_wiki, ["fr"])
+
+
+#: The bot's polls for Translate's jobs when a test holds the jobs back: it looks twice more
+#: and reports the translations pending (no job runs, however long it waits).
+HELD = "0.2,0.4"
 
 
 def run_bot(wiki, title, *args, env=None, jobs=True):
     """A bot run; Translate's jobs run meanwhile (as a wiki's job runner would) unless held."""
-    process = subprocess.Popen(
-        [str(BOT), "run", "--site", wiki.site, "--page", title, "--always", *args],
-        env=env or wiki.pywikibot_env(),
-        cwd=wiki.state_dir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    while jobs and process.poll() is None:
-        time.sleep(0.5)
-        wiki.run_jobs()
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 0, err
-    return out
+    env = env or wiki.pywikibot_env()
+    if not jobs:
+        env = dict(env, CHBOT_JOB_POLL_DELAYS=HELD)
+    with wiki.job_runner() if jobs else contextlib.nullcontext():
+        done = subprocess.run(
+            [str(BOT), "run", "--site", wiki.site, "--page", title, "--always", *args],
+            env=env,
+            cwd=wiki.state_dir,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def plain_bot_env(wiki):
@@ -191,25 +221,25 @@ def test_a_second_run_changes_nothing_and_writes_nothing(dev_wiki, flowed):
     assert len(marks(dev_wiki, title)) == 2
 
 
-def test_without_the_right_the_bot_edits_only_and_says_the_page_needs_marking(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_without_the_right_the_bot_edits_only_and_says_the_page_needs_marking(dev_wiki, french):
+    title = french
     out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
     assert "translations: needs marking" in out
     assert [e["title"] for e in edits_by(dev_wiki, "PlainBot", title)] == [title]
     assert marks(dev_wiki, title) == [("Admin", "mark")]
 
 
-def test_without_the_right_later_runs_keep_saying_the_page_needs_marking(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_without_the_right_later_runs_keep_saying_the_page_needs_marking(dev_wiki, french):
+    title = french
     run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
     out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
     assert "nothing to move; translations: needs marking" in out
     assert marks(dev_wiki, title) == [("Admin", "mark")]
 
 
-def test_a_run_before_translates_jobs_says_pending_and_a_later_run_finishes(dev_wiki):
+def test_a_run_before_translates_jobs_says_pending_and_a_later_run_finishes(dev_wiki, french):
     """Until the jobs have run no translation shows as outdated: that quiet is no work done."""
-    title = translated_page(dev_wiki, ["fr"])
+    title = french
     run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
     dev_wiki.mark(title)
     out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki), jobs=False)
@@ -220,10 +250,10 @@ def test_a_run_before_translates_jobs_says_pending_and_a_later_run_finishes(dev_
     assert states(dev_wiki, title, "fr")["24"] == (ENTRY_24["fr"], False)
 
 
-def test_a_mark_logged_twice_at_the_bots_revision_does_not_hide_its_edit(dev_wiki):
+def test_a_mark_logged_twice_at_the_bots_revision_does_not_hide_its_edit(dev_wiki, french):
     """A resent mark, or an administrator marking again, logs a second mark of the same
     revision: the bot's edit is still the one that mark brought to translators."""
-    title = translated_page(dev_wiki, ["fr"])
+    title = french
     run_bot(dev_wiki, title, "--now", AFTER_JUNE, jobs=False)
     dev_wiki.mark(title)
     dev_wiki.run_jobs()
@@ -232,8 +262,8 @@ def test_a_mark_logged_twice_at_the_bots_revision_does_not_hide_its_edit(dev_wik
     assert states(dev_wiki, title, "fr")["24"] == (ENTRY_24["fr"], False)
 
 
-def test_once_marked_by_an_administrator_a_later_run_writes_the_translations(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_once_marked_by_an_administrator_a_later_run_writes_the_translations(dev_wiki, french):
+    title = french
     run_bot(dev_wiki, title, "--now", AFTER_JUNE, env=plain_bot_env(dev_wiki))
     dev_wiki.mark(title)
     dev_wiki.run_jobs()
@@ -242,8 +272,8 @@ def test_once_marked_by_an_administrator_a_later_run_writes_the_translations(dev
     assert states(dev_wiki, title, "fr")["24"] == (ENTRY_24["fr"], False)
 
 
-def test_jobs_held_back_leave_the_translations_pending_until_the_next_run(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_jobs_held_back_leave_the_translations_pending_until_the_next_run(dev_wiki, french):
+    title = french
     out = run_bot(dev_wiki, title, "--now", AFTER_JUNE, jobs=False)
     assert "translations: translations pending" in out
     assert edits_by(dev_wiki, "ConversationBot", title)[0]["title"] == title
@@ -254,8 +284,8 @@ def test_jobs_held_back_leave_the_translations_pending_until_the_next_run(dev_wi
     assert states(dev_wiki, title, "fr")["24"] == (ENTRY_24["fr"], False)
 
 
-def test_an_editors_unmarked_change_is_not_marked_by_the_bot(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_an_editors_unmarked_change_is_not_marked_by_the_bot(dev_wiki, french):
+    title = french
     changed = META.replace("hosts conversation hours", "hosts open conversation hours")
     dev_wiki.edit_as_editor(title, changed, "wording")
     out = run_bot(dev_wiki, title, "--now", AFTER_JUNE)
@@ -264,8 +294,8 @@ def test_an_editors_unmarked_change_is_not_marked_by_the_bot(dev_wiki):
     assert len(edits_by(dev_wiki, "ConversationBot", title)) == 1
 
 
-def test_a_translation_outdated_before_the_run_is_left_alone(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_a_translation_outdated_before_the_run_is_left_alone(dev_wiki, french):
+    title = french
     # The English of unit 24 changes and is marked: the French one is outdated from then on.
     dev_wiki.edit_as_editor(title, META.replace("Monday, June 26 @", "Monday, June 26, 2023 @"))
     dev_wiki.mark(title)
@@ -309,8 +339,15 @@ def test_a_language_without_any_wording_is_left_outdated_and_reported(dev_wiki):
     assert states(dev_wiki, title, "nl")["24"][1] is True
 
 
-def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_wiki):
-    title = translated_page(dev_wiki, ["fr", "ja"])
+@pytest.fixture(scope="module")
+def looked_at(dev_wiki):
+    """A page translated into French and Japanese that the bot never edits: the tests that only
+    look (a dry run, check) share it."""
+    return translated_page(dev_wiki, ["fr", "ja"])
+
+
+def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_wiki, looked_at):
+    title = looked_at
     process = subprocess.run(
         [
             str(BOT),
@@ -338,8 +375,8 @@ def test_a_dry_run_says_per_language_what_it_would_write_and_marks_nothing(dev_w
     assert edits_by(dev_wiki, "ConversationBot", title) == []
 
 
-def test_the_report_page_line_says_the_page_needs_marking(dev_wiki, tmp_path):
-    title = translated_page(dev_wiki, ["fr"])
+def test_the_report_page_line_says_the_page_needs_marking(dev_wiki, tmp_path, french):
+    title = french
     report = f"User:PlainBot/Report {title}"
     dev_wiki.seed(report, "Edits by the bot:")
     config = tmp_path / "bot.toml"
@@ -360,8 +397,8 @@ def test_the_report_page_line_says_the_page_needs_marking(dev_wiki, tmp_path):
     assert line.endswith("; translations: needs marking")
 
 
-def test_check_says_per_language_what_a_run_would_write_and_marks_nothing(dev_wiki):
-    title = translated_page(dev_wiki, ["fr", "ja"])
+def test_check_says_per_language_what_a_run_would_write_and_marks_nothing(dev_wiki, looked_at):
+    title = looked_at
     done = dev_wiki.run_bot("check", "--site", dev_wiki.site, "--page", title, "--now", AFTER_JUNE)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-3:] == [
@@ -382,8 +419,8 @@ def test_run_json_reports_per_language_what_was_written(dev_wiki):
     assert report["translations"]["plan"]["fr"]["write"]["24"] == ENTRY_24["fr"]
 
 
-def test_a_dry_run_json_says_per_language_what_it_would_write(dev_wiki):
-    title = translated_page(dev_wiki, ["fr"])
+def test_a_dry_run_json_says_per_language_what_it_would_write(dev_wiki, looked_at):
+    title = looked_at
     report = json.loads(run_bot(dev_wiki, title, "--dry-run", "--json", "--now", AFTER_JUNE))
     assert report["translations"]["status"] == "would write"
     assert report["translations"]["written"] == {}

@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.pipeline import transform
 from tests.conftest import FIXTURES, utc
+from tests.integration.conftest import seeded_pages
 
 REPO = Path(__file__).resolve().parents[2]
 WRITTEN = "2023-06-10T09:00:00Z"
@@ -19,11 +20,16 @@ def run_bot(wiki, title, *args, env=None):
     return wiki.run_bot("run", "--site", wiki.site, "--page", title, *args, env=env)
 
 
+@pytest.fixture(scope="module")
+def meta_pages(dev_wiki, request):
+    """The Meta page as written on 10 June 2023, once for each test, all in one import."""
+    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+
+
 @pytest.fixture
-def seeded(dev_wiki, fresh_title):
+def seeded(meta_pages, request):
     """The Meta page as written on 10 June 2023, under a title of its own."""
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
-    return fresh_title
+    return meta_pages.take(request.node)
 
 
 def test_a_run_makes_exactly_one_bot_edit(dev_wiki, seeded):
