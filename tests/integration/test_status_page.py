@@ -42,7 +42,7 @@ def test_a_pass_lists_the_line_it_left_on_the_status_page_once(dev_wiki, fresh_t
     assert (
         f"** [[{fresh_title}#Upcoming Conversation Hours|Upcoming Conversation Hours]]: "
         '"Friday, June 30 @ 16:00 CET &#124; Zoom &#124; Meeting ID: 876 0059 3…": '
-        "'16:00 CET': write UTC or an IANA zone instead of 'CET'; left in place"
+        "'CET' is a zone the bot cannot be sure of; write UTC; left in place"
     ) in text
     assert history[-1]["user"] == "ConversationBot" and history[-1]["minor"]
     # The next pass an hour later finds the same line left and nothing to move: no edit.
