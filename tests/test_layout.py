@@ -5,10 +5,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "bot" / "core"
 #: What the core must never import: the I/O layers and the libraries that do I/O for them.
 FORBIDDEN = ("bot.wiki", "bot.ops", "bot.cli", "pywikibot", "apscheduler", "requests")
+#: The layers above the core, each with what it must not import: cli -> wiki -> ops -> core.
+#: ops runs before pywikibot loads (configuration, credentials, state, the schedule), so it
+#: never imports the wiki side; the wiki side never reaches up into the command line.
+LAYERS = {
+    "ops": ("bot.wiki", "bot.cli", "pywikibot", "requests"),
+    "wiki": ("bot.cli",),
+}
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -22,11 +31,11 @@ def imported_modules(path: Path) -> list[str]:
     return modules
 
 
-def forbidden_imports(path: Path) -> list[str]:
+def forbidden_imports(path: Path, forbidden: tuple[str, ...] = FORBIDDEN) -> list[str]:
     return [
         module
         for module in imported_modules(path)
-        if any(module == f or module.startswith(f"{f}.") for f in FORBIDDEN)
+        if any(module == f or module.startswith(f"{f}.") for f in forbidden)
     ]
 
 
@@ -35,6 +44,17 @@ def test_nothing_in_the_core_imports_an_io_layer():
         str(path.relative_to(CORE)): bad
         for path in sorted(CORE.rglob("*.py"))
         if (bad := forbidden_imports(path))
+    }
+    assert found == {}
+
+
+@pytest.mark.parametrize(("layer", "forbidden"), LAYERS.items())
+def test_each_layer_imports_only_the_layers_below_it(layer, forbidden):
+    folder = ROOT / "bot" / layer
+    found = {
+        str(path.relative_to(folder)): bad
+        for path in sorted(folder.rglob("*.py"))
+        if (bad := forbidden_imports(path, forbidden))
     }
     assert found == {}
 
