@@ -1,5 +1,6 @@
 """What an operator may tune about one page, with defaults that fit the Meta page."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
@@ -10,6 +11,19 @@ META_PAGE = "Global Advocacy/Conversation hours and Events"
 
 #: The default templates, shipped inside the package so that any install can render entries.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+#: A length of time as operators and editors write it: `90s`, `10m`, `1h30m`, `2d`.
+_DURATION = re.compile(r"(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?")
+
+
+def duration(text: str) -> timedelta | None:
+    """The length `text` writes (`90s`, `10m`, `1h30m`, `2d`); None when it writes none. The
+    configuration file and the on-wiki template read lengths with this one rule."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.change.render import Renderer
 from bot.core.settings import META_PAGE, META_SITE, Settings
+from bot.core.settings import duration as settings_duration
 from bot.errors import Refusal, UsageError
 from bot.ops.lock import DEFAULT_STATE
 
@@ -34,7 +35,6 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # APScheduler's order
 _CRON_NUMBERS = re.compile(r"^(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?$")
 _CRON_NAMES = re.compile(r"^[a-z]+(?:-[a-z]+)?$", re.IGNORECASE)
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _TOP_KEYS = {"state_dir", "documentation", "schedule", "targets", "deadline"}
 _SCHEDULE_KEYS = {"cron", "misfire_grace"}
 _TARGET_KEYS = {
@@ -73,11 +73,8 @@ class Target:
 
 def duration(value: str) -> float | None:
     """Seconds in a duration such as '90s', '10m' or '1h30m'; None when it is not one."""
-    match = _DURATION.match(value.strip())
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+    length = settings_duration(value)
+    return None if length is None else length.total_seconds()
 
 
 def site_spec(site: str) -> str:
@@ -235,11 +232,10 @@ class _Reader:
         value = table.get(key)
         if value is None:
             return default
-        match = _DURATION.match(value) if isinstance(value, str) else None
-        if not match or not any(match.groups()):
+        length = settings_duration(value) if isinstance(value, str) else None
+        if length is None:
             raise self.fail(name, f"{value!r} is not a duration such as '1h', '90m' or '1h30m'")
-        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        return length
 
     def schedule(self, table: dict[str, Any]) -> Schedule:
         self.known(table, _SCHEDULE_KEYS, "schedule")

@@ -24,6 +24,7 @@ _CLOSERS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in sorted
 #: What may open or close a template or tag; `[^<>\n]` keeps each try to its own line part.
 _NESTING = re.compile(r"\{\{|\}\}|<(/?)([A-Za-z][A-Za-z0-9]*)(?=[\s/>])([^<>]*)>")
 _HEADING_START = re.compile(r"^=", re.MULTILINE)
+_BRACES = re.compile(r"\{\{|\}\}")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,28 @@ def multiline_spans(
         else:
             _tag(text, found, tags, spans)
     return sorted(spans)
+
+
+def brace_pairs(text: str, opaque: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Every `{{...}}` of the page outside comments and opaque elements, paired as MediaWiki
+    pairs them (innermost first; a brace left unclosed is text), in page order: (start, end,
+    whether it stands inside another pair)."""
+    open_at: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    skip = _Skipper(opaque)
+    for found in _BRACES.finditer(text):
+        if skip.inside(found.start()):
+            continue
+        if found.group() == "{{":
+            open_at.append(found.start())
+        elif open_at:
+            pairs.append((open_at.pop(), found.end()))
+    inside: list[tuple[int, int, bool]] = []
+    reach = -1  # the furthest end of the pairs that started before
+    for start, end in sorted(pairs):
+        inside.append((start, end, start < reach))
+        reach = max(reach, end)
+    return inside
 
 
 def _tag(
