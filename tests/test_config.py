@@ -282,3 +282,75 @@ def test_a_pass_deadline_out_of_range_is_refused(tmp_path, value):
     path.write_text(f'deadline = "{value}"\n[[targets]]\npage = "P"\n', encoding="utf-8")
     with pytest.raises(UsageError, match="deadline"):
         config.load(path)
+
+
+# --- opt-in: wikis where any page may enable the bot ------------------------------------------
+
+OPTIN = """
+documentation = "User:ExampleConversationBot"
+
+[[optin]]
+site = "meta:meta"
+optin_template = "User:ExampleConversationBot/config"
+namespaces = [0, 4]
+max_pages = 50
+max_edits_per_day = 2
+status_page = "User:ExampleConversationBot/Opt-in status"
+"""
+
+
+def test_opt_in_alone_is_a_configuration(tmp_path):
+    loaded = config.load(write(tmp_path, OPTIN))
+    assert loaded.targets == ()
+    (wiki,) = loaded.optins
+    assert (wiki.site, wiki.template, wiki.namespaces) == (
+        "meta:meta",
+        "User:ExampleConversationBot/config",
+        (0, 4),
+    )
+    assert (wiki.max_pages, wiki.max_edits_per_day) == (50, 2)
+    assert wiki.page.status_page == "User:ExampleConversationBot/Opt-in status"
+    assert wiki.page.documentation == "User:ExampleConversationBot"
+
+
+def test_opt_in_bounds_have_defaults(tmp_path):
+    text = OPTIN.replace("namespaces = [0, 4]\nmax_pages = 50\nmax_edits_per_day = 2\n", "")
+    (wiki,) = config.load(write(tmp_path, text)).optins
+    assert (wiki.namespaces, wiki.max_pages, wiki.max_edits_per_day) == ((0,), 200, 4)
+
+
+def test_a_zone_for_times_written_without_one_is_read(tmp_path):
+    text = GOOD.replace("history_limit = 20", 'zone = "Europe/Berlin"')
+    assert str(config.load(write(tmp_path, text)).targets[1].settings.zone) == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('site = "meta:meta"\n', ""), "optin[1].site: missing"),
+        (('optin_template = "User:ExampleConversationBot/config"\n', ""), "optin_template: miss"),
+        (("namespaces = [0, 4]", 'namespaces = ["Main"]'), "optin[1].namespaces: must be a list"),
+        (("namespaces = [0, 4]", "namespaces = []"), "optin[1].namespaces: must be a list"),
+        (("max_pages = 50", "max_pages = 0"), "optin[1].max_pages: must be a whole number"),
+        (("max_edits_per_day = 2", "max_edits_per_day = 49"), "max_edits_per_day: must be"),
+        (("max_pages = 50", 'upcoming = "Upcoming"'), "optin[1].upcoming: unknown key"),
+        (("max_pages = 50", 'archive_prefixes = "Archive:"'), "archive_prefixes: must be a list"),
+        (("max_pages = 50", "max_pages = true"), "optin[1].max_pages: must be a whole number"),
+    ],
+)
+def test_an_opt_in_mistake_is_refused_naming_the_key(tmp_path, change, message):
+    old, new = change
+    assert old in OPTIN
+    with pytest.raises(UsageError, match=re.escape(message)):
+        config.load(write(tmp_path, OPTIN.replace(old, new)))
+
+
+def test_two_opt_in_tables_for_one_wiki_are_refused(tmp_path):
+    with pytest.raises(UsageError, match=re.escape("meta:meta has two [[optin]] tables")):
+        config.load(write(tmp_path, OPTIN + OPTIN.split("\n", 2)[2]))
+
+
+def test_a_zone_that_is_no_zone_is_refused(tmp_path):
+    text = GOOD.replace("history_limit = 20", 'zone = "CEST"')
+    with pytest.raises(UsageError, match=re.escape("targets[2].zone: 'CEST' is not UTC or an")):
+        config.load(write(tmp_path, text))

@@ -15,17 +15,15 @@ understands, naming the parameter, and the page is not edited. The page's sessio
 by the one reader, with these settings; nothing here reads a session.
 """
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from enum import StrEnum
-from functools import cache
 from typing import TypeVar
 
 from mwparserfromhell.nodes import Comment, Template, Text
 
-from bot.core.settings import Settings, duration
+from bot.core.settings import Settings, duration, zone_named
 from bot.core.wikitext import pieces, scan
 from bot.core.wikitext.sections import find_section, headings
 from bot.errors import Refusal
@@ -219,21 +217,14 @@ def _readable(length: timedelta) -> str:
 
 
 def _zone(name: str, line: int) -> tzinfo:
-    if name.upper() == "UTC":
-        return UTC
-    if name not in _zones():
+    zone = zone_named(name)
+    if zone is None:
         raise Refusal(
             f"zone: {name!r} is not a time zone the bot knows: write UTC or a name such as "
             "Europe/Berlin or America/New_York",
             line,
         )
-    return zoneinfo.ZoneInfo(name)
-
-
-@cache
-def _zones() -> frozenset[str]:
-    """The IANA names: a name is looked up here before ZoneInfo reads a file by it."""
-    return frozenset(zoneinfo.available_timezones())
+    return zone
 
 
 def _words(value: str, line: int) -> tuple[str, ...]:

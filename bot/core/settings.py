@@ -1,8 +1,10 @@
 """What an operator may tune about one page, with defaults that fit the Meta page."""
 
 import re
+import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
+from functools import cache
 from pathlib import Path
 
 #: The page this bot was written for, and its wiki (pywikibot's FAMILY:CODE).
@@ -24,6 +26,20 @@ def duration(text: str) -> timedelta | None:
         return None
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def zone_named(name: str) -> tzinfo | None:
+    """The zone `name` (UTC, or an IANA name such as Europe/Berlin); None when it names none.
+    The name is looked up among the known ones before ZoneInfo opens a file by it."""
+    name = name.strip()
+    if name.upper() == "UTC":
+        return UTC
+    return zoneinfo.ZoneInfo(name) if name in _zones() else None
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 @dataclass(frozen=True)

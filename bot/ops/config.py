@@ -8,12 +8,13 @@ runs on a configuration that is only half valid.
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.core.change.render import Renderer
-from bot.core.settings import META_PAGE, META_SITE, Settings
+from bot.core.optin import Mode
+from bot.core.settings import META_PAGE, META_SITE, Settings, zone_named
 from bot.core.settings import duration as settings_duration
 from bot.errors import Refusal, UsageError
 from bot.ops.lock import DEFAULT_STATE
@@ -35,7 +36,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # APScheduler's order
 _CRON_NUMBERS = re.compile(r"^(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?$")
 _CRON_NAMES = re.compile(r"^[a-z]+(?:-[a-z]+)?$", re.IGNORECASE)
-_TOP_KEYS = {"state_dir", "documentation", "schedule", "targets", "deadline"}
+_TOP_KEYS = {"state_dir", "documentation", "schedule", "targets", "optin", "deadline"}
 _SCHEDULE_KEYS = {"cron", "misfire_grace"}
 _TARGET_KEYS = {
     "site",
@@ -51,6 +52,23 @@ _TARGET_KEYS = {
     "documentation",
     "history_limit",
     "cancelled_words",
+    "zone",
+}
+#: What an [[optin]] table may hold: where opt-in is on and its bounds, and what every page
+#: that opts in there shares (the bot's pages, the templates folder, the history limit).
+_OPTIN_KEYS = {
+    "site",
+    "optin_template",
+    "namespaces",
+    "max_pages",
+    "max_edits_per_day",
+    "archive_prefixes",
+    "templates",
+    "stop_page",
+    "report_page",
+    "status_page",
+    "documentation",
+    "history_limit",
 }
 
 
@@ -69,6 +87,35 @@ class Target:
     #: How many revisions back the bot looks to date a line written without a year.
     history_limit: int = 50
     settings: Settings = field(default_factory=Settings)
+    #: `preview`: the bot edits nothing and says on the status page what it would change.
+    mode: Mode = Mode.EDIT
+    #: Whether the bot keeps a translatable page's translations (marks and writes them).
+    translations: bool = True
+    #: The subpage (or pattern, `/Archive/%(year)d`) whose log takes the entries instead.
+    archive: str | None = None
+    #: The bot's edits of the page in a day, at most; None: no cap (the operator's own pages).
+    edit_cap: int | None = None
+    #: What the page's status section says first (why these settings and not others).
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OptInWiki:
+    """A wiki where any page may opt in by writing the configuration template on itself: the
+    template, where such pages may be, the bounds of a pass, and what they all share (`page`:
+    a Target with no title, whose settings are the defaults a page's template starts from)."""
+
+    template: str
+    page: Target
+    namespaces: tuple[int, ...] = (0,)
+    max_pages: int = 200
+    max_edits_per_day: int = 4
+    #: Titles under which an archive may be, beyond subpages of the page itself.
+    archive_prefixes: tuple[str, ...] = ()
+
+    @property
+    def site(self) -> str:
+        return self.page.site
 
 
 def duration(value: str) -> float | None:
@@ -162,6 +209,7 @@ def _names_problem(element: str, names: tuple[str, ...]) -> str | None:
 @dataclass(frozen=True)
 class Config:
     targets: tuple[Target, ...] = (Target(),)
+    optins: tuple[OptInWiki, ...] = ()
     schedule: Schedule = field(default_factory=Schedule)
     state_dir: Path = DEFAULT_STATE
     #: A pass stops cleanly when it runs this long (bot.ops.deadline), and says so.
@@ -194,15 +242,27 @@ class _Reader:
         self.known(data, _TOP_KEYS, "")
         schedule = self.schedule(self.table(data, "schedule"))
         documentation = self.text(data, "documentation", "documentation", required=False)
-        targets = data.get("targets")
-        if not isinstance(targets, list) or not targets:
-            raise self.fail("targets", "needs at least one [[targets]] table")
+        targets = data.get("targets", [])
+        optins = data.get("optin", [])
+        for key, tables in (("targets", targets), ("optin", optins)):
+            if not isinstance(tables, list):
+                raise self.fail(key, f"must be [[{key}]] tables")
+        if not targets and not optins:
+            raise self.fail("targets", "needs at least one [[targets]] or [[optin]] table")
         state = self.text(data, "state_dir", "state_dir", required=False)
         limit = self.duration(data, "deadline", "deadline", Config.deadline)
         if not timedelta(seconds=10) <= limit <= timedelta(hours=6):
             raise self.fail("deadline", "must be from 10s to 6h")
+        read_optins = tuple(
+            self.optin(t, f"optin[{i}]", documentation) for i, t in enumerate(optins, 1)
+        )
+        sites = [o.site for o in read_optins]
+        if len(set(sites)) < len(sites):
+            twice = next(s for s in sites if sites.count(s) > 1)
+            raise self.fail("optin", f"{twice} has two [[optin]] tables; give one per wiki")
         return Config(
             tuple(self.target(t, f"targets[{i}]", documentation) for i, t in enumerate(targets, 1)),
+            read_optins,
             schedule,
             Path(state).expanduser() if state else DEFAULT_STATE,
             limit,
@@ -283,10 +343,17 @@ class _Reader:
         if not isinstance(table, dict):
             raise self.fail(where, "must be a table")
         self.known(table, _TARGET_KEYS, where)
+        page = self.text(table, "page", f"{where}.page")
+        return self.page(table, where, documentation, str(page))
+
+    def page(
+        self, table: dict[str, Any], where: str, documentation: str | None, title: str
+    ) -> Target:
+        """The keys a [[targets]] table and an [[optin]] table share (the others are not known
+        to an [[optin]] table, so they keep their defaults there: the page's template sets them)."""
         site = site_spec(self.text(table, "site", f"{where}.site", required=False) or META_SITE)
         if not re.fullmatch(r"[\w-]+:[\w-]+", site):
             raise self.fail(f"{where}.site", f"{site!r} is not FAMILY:CODE, e.g. {META_SITE}")
-        page = self.text(table, "page", f"{where}.page")
         base = Settings()
         templates = self.text(table, "templates", f"{where}.templates", required=False)
         settings = Settings(
@@ -304,13 +371,11 @@ class _Reader:
             cancelled_words=self.words(
                 table, "cancelled_words", f"{where}.cancelled_words", base.cancelled_words
             ),
+            zone=self.zone(table, f"{where}.zone", base.zone),
         )
-        limit = table.get("history_limit", Target.history_limit)
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
-            raise self.fail(f"{where}.history_limit", "must be a whole number from 1 to 500")
         return Target(
             site=site,
-            title=str(page),
+            title=title,
             stop_page=self.text(table, "stop_page", f"{where}.stop_page", required=False),
             report_page=self.text(table, "report_page", f"{where}.report_page", required=False),
             status_page=self.text(table, "status_page", f"{where}.status_page", required=False),
@@ -318,9 +383,62 @@ class _Reader:
                 table, "documentation", f"{where}.documentation", required=False
             )
             or documentation,
-            history_limit=limit,
+            history_limit=self.whole(table, "history_limit", where, (1, 500), Target.history_limit),
             settings=settings,
         )
+
+    def optin(self, table: Any, where: str, documentation: str | None) -> OptInWiki:
+        if not isinstance(table, dict):
+            raise self.fail(where, "must be a table")
+        self.known(table, _OPTIN_KEYS, where)
+        self.text(table, "site", f"{where}.site")  # opt-in is on only where the operator says
+        template = str(self.text(table, "optin_template", f"{where}.optin_template"))
+        namespaces = table.get("namespaces", list(OptInWiki.namespaces))
+        if (
+            not isinstance(namespaces, list)
+            or not namespaces
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in namespaces
+            )
+        ):
+            raise self.fail(
+                f"{where}.namespaces", "must be a list of namespace numbers, e.g. [0, 4]"
+            )
+        prefixes = table.get("archive_prefixes", [])
+        if not isinstance(prefixes, list) or not all(
+            isinstance(p, str) and p.strip() for p in prefixes
+        ):
+            raise self.fail(
+                f"{where}.archive_prefixes", 'must be a list of titles, e.g. ["Archive:"]'
+            )
+        return OptInWiki(
+            template,
+            self.page(table, where, documentation, ""),
+            tuple(dict.fromkeys(namespaces)),
+            self.whole(table, "max_pages", where, (1, 5000), OptInWiki.max_pages),
+            self.whole(table, "max_edits_per_day", where, (1, 48), OptInWiki.max_edits_per_day),
+            tuple(p.strip() for p in prefixes),
+        )
+
+    def whole(
+        self, table: dict[str, Any], key: str, where: str, bounds: tuple[int, int], default: int
+    ) -> int:
+        value = table.get(key, default)
+        low, high = bounds
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(f"{where}.{key}", f"must be a whole number from {low} to {high}")
+        return value
+
+    def zone(self, table: dict[str, Any], name: str, default: tzinfo) -> tzinfo:
+        value = table.get("zone")
+        if value is None:
+            return default
+        zone = zone_named(value) if isinstance(value, str) else None
+        if zone is None:
+            raise self.fail(
+                name, f"{value!r} is not UTC or an IANA zone name such as Europe/Berlin"
+            )
+        return zone
 
     def templates(self, folder: str, name: str) -> Path:
         """A templates folder that renders what the bot needs, checked now, not mid-run."""
