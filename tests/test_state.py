@@ -1,7 +1,7 @@
 """What the bot remembers between passes, offline in a temporary state folder."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -296,3 +296,24 @@ def test_the_state_remembers_as_failures_exactly_the_flows_failures():
     from bot.wiki.flow import FAILURES
 
     assert set(FAILURES) == state.FAILED
+
+
+def test_a_pages_edits_are_counted_over_the_last_day():
+    memory = Memory()
+    for hours in (0, 20, 25):
+        memory.add_edit(KEY, ONE + timedelta(hours=hours))
+    assert memory.edits_within(KEY, ONE + timedelta(hours=25)) == 2
+    assert memory.edits_within(KEY, ONE + timedelta(hours=44, minutes=59)) == 1
+
+
+def test_edits_older_than_a_day_are_forgotten():
+    memory = Memory()
+    memory.add_edit(KEY, ONE)
+    memory.add_edit(KEY, ONE + timedelta(days=2))
+    assert memory.targets[KEY]["edits"] == {"at": [(ONE + timedelta(days=2)).isoformat()]}
+
+
+def test_edit_moments_without_a_zone_are_dropped_on_load(tmp_path):
+    data = {"version": state.VERSION, "targets": {KEY: {"edits": {"at": ["2026-01-01T00:00"]}}}}
+    (tmp_path / state.FILE).write_text(json.dumps(data))
+    assert "edits" not in state.load(tmp_path).targets[KEY]

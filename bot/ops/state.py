@@ -24,7 +24,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ FILE = "state.json"
 VERSION = 1
 #: The outcomes remembered as failures (the wiki flow's `FAILURES`, as the state file spells them).
 FAILED = frozenset({"refused", "failed"})
+#: The span of an opted-in page's edit cap.
+DAY = timedelta(days=1)
 
 
 def prepare(folder: Path) -> Path:
@@ -117,6 +119,20 @@ class Memory:
     def set_last_edit(self, key: str, at: datetime, revid: int, moved: list[str]) -> None:
         entry = self.targets.setdefault(key, {})
         entry["last_edit"] = {"at": at.isoformat(), "revid": revid, "moved": moved}
+
+    def edits_within(self, key: str, now: datetime, span: timedelta = DAY) -> int:
+        """How many edits the bot made of the page in the `span` before `now`."""
+        found = self.targets.get(key, {}).get("edits")
+        if not isinstance(found, dict):
+            return 0
+        return sum(now - span < datetime.fromisoformat(at) <= now for at in found["at"])
+
+    def add_edit(self, key: str, at: datetime) -> None:
+        """Counts an edit against the page's daily cap; edits older than a day are forgotten."""
+        entry = self.targets.setdefault(key, {})
+        found = entry.get("edits")
+        kept = [t for t in found["at"] if at - DAY < datetime.fromisoformat(t)] if found else []
+        entry["edits"] = {"at": [*kept, at.isoformat()]}
 
     def dates(self, key: str, revid: int, limit: int) -> dict[str, datetime | None] | None:
         """The cached dates for this revision, or None when there are none to trust."""
@@ -250,6 +266,15 @@ def _translations(v: dict[str, Any]) -> bool:
     return set(v) == {"settled_at"} and (v["settled_at"] is None or _whole(v["settled_at"]))
 
 
+def _edits(v: dict[str, Any]) -> bool:
+    """Moments with their zone, so that they compare with the pass's."""
+    return (
+        set(v) == {"at"}
+        and isinstance(v["at"], list)
+        and all(_iso(t) and datetime.fromisoformat(t).tzinfo is not None for t in v["at"])
+    )
+
+
 def _saving(v: dict[str, Any]) -> bool:
     return (
         set(v) == {"base", "summary", "at", "moved"}
@@ -267,6 +292,7 @@ _SHAPES = {
     "history": _history,
     "translations": _translations,
     "saving": _saving,
+    "edits": _edits,
 }
 
 
