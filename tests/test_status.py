@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from bot.core.optin import Mode
 from bot.core.pipeline import transform
 from bot.core.report.status import (
     LeftLine,
@@ -169,3 +170,48 @@ def test_translations_all_written_leave_nothing_pending():
         Target(title=TITLE), flow.Ending.EDITED, "saved", translations=Report(Status.DONE)
     )
     assert flow.page_status(outcome, PASS, PASS, ()).pending == ()
+
+
+# --- opted-in pages ----------------------------------------------------------------------------
+
+
+def preview_outcome() -> flow.Outcome:
+    result = transform(META, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    message = flow.PREVIEW + "Bot: moved 1 past conversation hour to the log (June 26, 2023)"
+    target = Target(title=TITLE, mode=Mode.PREVIEW)
+    return flow.Outcome(target, flow.Ending.PREVIEW, message, result, source=META)
+
+
+def test_a_preview_lists_the_lines_that_would_move_where_and_the_summary():
+    page = flow.page_status(preview_outcome(), PASS, None, ())
+    assert page.preview == ("Monday, June 26 @ 12:00 UTC | Zoom | Meeting ID: 870 8226 0…",)
+    assert page.preview_to == "Log of Previous Conversation Hours"
+    assert page.summary == "Bot: moved 1 past conversation hour to the log (June 26, 2023)"
+
+
+def test_a_preview_is_shown_in_the_section_with_a_link_to_the_log():
+    section = render_section(flow.page_status(preview_outcome(), PASS, None, ()))
+    assert (
+        "* Preview (the page's template says mode = preview; nothing was edited): would move to "
+        f"[[{TITLE}#Log of Previous Conversation Hours|Log of Previous Conversation Hours]]\n"
+        '** "Monday, June 26 @ 12:00 UTC &#124; Zoom &#124; Meeting ID: 870 8226 0…"\n'
+        "** Summary: Bot: moved 1 past conversation hour to the log (June 26, 2023)"
+    ) in section
+
+
+def test_a_page_that_is_no_preview_shows_none():
+    result = transform(META, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.DRY_RUN, "would", result, source=META)
+    assert flow.page_status(outcome, PASS, None, ()).preview == ()
+
+
+def test_a_page_held_at_its_cap_says_why():
+    outcome = flow.Outcome(Target(title=TITLE), flow.Ending.HELD, "held: the cap is reached")
+    assert flow.page_status(outcome, PASS, None, ()).problem == "held: the cap is reached"
+
+
+def test_a_note_on_the_pages_settings_comes_first():
+    target = Target(title=TITLE, note="configured in the operator's file")
+    outcome = flow.Outcome(target, flow.Ending.UNCHANGED, "nothing to move")
+    section = render_section(flow.page_status(outcome, PASS, None, ()))
+    assert section.startswith(f"== [[{TITLE}]] ==\n* Note: configured in the operator's file\n")

@@ -3,12 +3,13 @@
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from bot.core.optin import Mode
 from bot.core.page.reader import read_page
 from bot.core.pipeline import run, transform
 from bot.core.settings import Settings
@@ -212,6 +213,8 @@ class FakeWiki:
     reports: list[int] = field(default_factory=list)
     #: The translation flow's steps, in the order the loop asked for them.
     translation_steps: list[str] = field(default_factory=list)
+    #: Why the page must not be edited now (its daily cap), or None.
+    held: str | None = None
 
     def compute(self, snapshot):
         return core_run(snapshot.text, utc("2023-06-28T00:00:00"), utc("2023-06-10"))
@@ -222,6 +225,9 @@ class FakeWiki:
 
     def login(self):
         self.logins += 1
+
+    def held_back(self):
+        return self.held
 
     def save(self, snapshot, text, summary):
         self.saves += 1
@@ -249,8 +255,8 @@ class FakeWiki:
         self.translation_steps.append(f"finish {prepared} at {revid}")
 
 
-def process(wiki, review=lambda old, new, summary: True, dry_run=False):
-    return flow.process(wiki, TARGET, Snap(META), review, dry_run, "User:Bot")
+def process(wiki, review=lambda old, new, summary: True, dry_run=False, target=TARGET):
+    return flow.process(wiki, target, Snap(META), review, dry_run, "User:Bot")
 
 
 def test_a_save_reports_the_new_revision_and_its_diff():
@@ -445,3 +451,27 @@ def test_the_status_page_links_a_left_line_to_the_section_it_stands_in():
         PageStatus("s:s", "T", "unchanged", utc("2023-06-28T00:00:00"), left=(left,))
     )
     assert '** [[T#Second|Second]]: "c left here": left in place' in section
+
+
+# --- opted-in pages: preview mode and the daily cap -----------------------------------------
+
+
+def test_a_page_in_preview_mode_says_what_it_would_save_and_saves_nothing():
+    wiki = FakeWiki()
+    outcome = process(wiki, target=replace(TARGET, mode=Mode.PREVIEW))
+    assert outcome.status == Ending.PREVIEW
+    assert outcome.message.startswith("preview: would save: Bot: moved 1 past")
+    assert (wiki.logins, wiki.saves, wiki.translation_steps) == (0, 0, [])
+    assert outcome.moved == 1
+
+
+def test_a_page_at_its_daily_cap_is_held_and_saves_nothing():
+    wiki = FakeWiki(held="held: the cap")
+    outcome = process(wiki)
+    assert (outcome.status, outcome.message, wiki.saves) == (Ending.HELD, "held: the cap", 0)
+    assert not outcome.failed
+
+
+def test_a_dry_run_of_a_page_at_its_cap_still_says_what_it_would_save():
+    wiki = FakeWiki(held="held: the cap")
+    assert process(wiki, dry_run=True).status == Ending.DRY_RUN

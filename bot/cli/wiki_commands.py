@@ -259,7 +259,7 @@ def _remembered_pass(
     client.forget_failed_logins()
     stopped = None
     try:
-        outcomes = runner.run_pass(settings.targets, now, dry_run, memory)
+        outcomes = runner.run_pass(settings.targets, now, dry_run, memory, settings.optins)
     except runner.PassStopped as stop:
         outcomes, stopped = stop.outcomes, stop.stop
     if not dry_run:

@@ -85,6 +85,7 @@ def run(
         logged_already=tuple(
             d.slot.line.text for d in decided.moves if d.slot.line.number in change.already
         ),
+        log_title=page.log.heading.title,
     )
     return Run(page, decided, change, result, _moved_units(page, decided, change))
 

@@ -6,15 +6,16 @@ runner gives it the real thing.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.core.dates import english
+from bot.core.optin import Mode
 from bot.core.pipeline import Run
 from bot.core.report.result import Result
-from bot.core.report.status import PageStatus, left_lines
+from bot.core.report.status import PageStatus, excerpts, left_lines
 from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, EditConflict, WikiError
 from bot.ops.config import Target
 
@@ -37,14 +38,18 @@ class Ending(StrEnum):
     DECLINED = "declined"
     DRY_RUN = "dry-run"
     SIMULATED = "simulated"
+    PREVIEW = "preview"  # the page's template asks for a preview: nothing is edited
+    HELD = "held"  # the page's daily cap of edits is reached: the next pass tries again
     REFUSED = "refused"
     FAILED = "failed"
 
 
+#: How a preview's message starts; the summary follows.
+PREVIEW = "preview: would save: "
 #: The endings that are failures: a pass reports them, the state remembers them.
 FAILURES = (Ending.REFUSED, Ending.FAILED)
 #: The endings whose result's moves happened, or would have in a dry run or a simulation.
-_MOVING = (Ending.EDITED, Ending.DRY_RUN, Ending.SIMULATED)
+_MOVING = (Ending.EDITED, Ending.DRY_RUN, Ending.SIMULATED, Ending.PREVIEW)
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,10 @@ class PageWiki(Protocol[S, P]):
 
     def login(self) -> None: ...
 
+    def held_back(self) -> str | None:
+        """Why the page must not be edited now (its daily cap of edits), or None."""
+        ...
+
     def save(self, snapshot: S, text: str, summary: str) -> int | None:
         """The new revision id, or None when pywikibot only simulated the save."""
         ...
@@ -178,6 +187,9 @@ def process(
                 target, Ending.UNCHANGED, message, result, source=read, translations=report
             )
         summary = edit_summary(result, documentation)
+        if target.mode is Mode.PREVIEW:
+            message = f"{PREVIEW}{summary}"
+            return Outcome(target, Ending.PREVIEW, message, result, source=read)
         approved = review(snapshot.text, result.text, summary)
         if dry_run and not result.moved_units:
             message = f"dry run: would save: {summary}"
@@ -186,6 +198,9 @@ def process(
             return Outcome(
                 target, Ending.DECLINED, "not saved: the operator declined", result, source=read
             )
+        held = None if dry_run else wiki.held_back()
+        if held is not None:
+            return Outcome(target, Ending.HELD, held, result, source=read)
         wiki.login()  # a dry run too, when units move: the account's rights say what it would do
         prepared = wiki.prepare_translations(snapshot, run)
         if dry_run:
@@ -234,7 +249,7 @@ def page_status(
     """What the status page says about one target after a pass; `last_edit` and `last_moved`
     are the bot's last edit of the page, this pass's or one remembered from before."""
     result = outcome.result
-    return PageStatus(
+    status = PageStatus(
         site=outcome.target.site,
         title=outcome.target.title,
         outcome=outcome.status,
@@ -242,8 +257,17 @@ def page_status(
         last_edit=last_edit,
         moved=tuple(last_moved) if last_edit else (),
         left=left_lines(outcome.source, result.warnings) if result is not None else (),
-        problem=outcome.message if outcome.failed else None,
+        problem=outcome.message if outcome.failed or outcome.status == Ending.HELD else None,
         pending=outcome.translations.pending() if outcome.translations is not None else (),
+        note=outcome.target.note,
+    )
+    if outcome.status != Ending.PREVIEW or result is None or outcome.source is None:
+        return status
+    return replace(  # what would move, and where, for the editors who asked for a preview
+        status,
+        preview=excerpts(outcome.source, [move.slot.line.number for move in result.moves]),
+        preview_to=result.log_title,
+        summary=outcome.message.removeprefix(PREVIEW),
     )
 
 

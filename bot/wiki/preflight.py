@@ -5,8 +5,9 @@ every hour by the job.
 For each wiki of the targets: the site exists (family and code), the account and its
 password are there and private, the login works (one attempt) and the account has the rights
 the pages need (edit, bot, and pagetranslation for a page marked for translation), each
-page, status page, stop page and report page exists, and the wiki's clock agrees with the
-machine's. Nothing is saved, marked or remembered.
+page, status page, stop page and report page exists (and, where pages opt in, the
+configuration template), and the wiki's clock agrees with the machine's. Nothing is saved,
+marked or remembered.
 """
 
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from bot.core.page.reader import read_page
 from bot.errors import BotError, Refusal
 from bot.ops import state
-from bot.ops.config import Config, Target
+from bot.ops.config import Config, OptInWiki, Target
 from bot.wiki import client, runner
 
 _FAILURES: tuple[type[BaseException], ...] = (*client.WIKI_FAILURES, BotError)
@@ -30,12 +31,15 @@ def problems(settings: Config) -> list[str]:
     by_site: dict[str, list[Target]] = {}
     for target in settings.targets:
         by_site.setdefault(target.site, []).append(target)
+    optin_of = {wiki.site: wiki for wiki in settings.optins}
+    for spec in optin_of:
+        by_site.setdefault(spec, [])
     for spec, targets in by_site.items():
-        found.extend(_site_problems(spec, targets))
+        found.extend(_site_problems(spec, targets, optin_of.get(spec)))
     return found
 
 
-def _site_problems(spec: str, targets: list[Target]) -> list[str]:
+def _site_problems(spec: str, targets: list[Target], optin: OptInWiki | None) -> list[str]:
     problem = client.site_problem(spec)
     if problem:
         return [problem]
@@ -44,7 +48,10 @@ def _site_problems(spec: str, targets: list[Target]) -> list[str]:
         return found
     try:
         site = client.open_site(spec)
-        return _login_problems(spec, site, targets) + _page_problems(spec, site, targets)
+        shared = [optin.page] if optin else []
+        return _login_problems(spec, site, [*targets, *shared]) + _page_problems(
+            spec, site, targets, optin
+        )
     except _FAILURES as error:
         return [f"{spec}: {client.failure(spec, error)}"]
 
@@ -69,11 +76,13 @@ def _login_problems(spec: str, site: object, targets: list[Target]) -> list[str]
     return found
 
 
-def _page_problems(spec: str, site: object, targets: list[Target]) -> list[str]:
+def _page_problems(
+    spec: str, site: object, targets: list[Target], optin: OptInWiki | None
+) -> list[str]:
     found = []
     own = {
         role: title
-        for t in targets
+        for t in [*targets, *([optin.page] if optin else [])]
         for role, title in (
             ("status page", runner._status_page(site, t)),
             ("stop page", runner._stop_page(site, t)),
@@ -81,6 +90,8 @@ def _page_problems(spec: str, site: object, targets: list[Target]) -> list[str]:
         )
         if title
     }
+    if optin is not None:
+        own["opt-in template"] = optin.template
     pages, extras = client.read_many(site, [t.title for t in targets], sorted(set(own.values())))
     for role, title in sorted(own.items()):
         if title not in extras:

@@ -24,8 +24,8 @@ from bot.core.wikitext.escape import escape_wikitext
 from bot.core.wikitext.liveness import became_live, literal
 from bot.errors import Refusal, UsageError
 from bot.ops import deadline, state
-from bot.ops.config import Target
-from bot.wiki import client, flow, translate_api, translation_flow
+from bot.ops.config import OptInWiki, Target
+from bot.wiki import client, flow, optin, translate_api, translation_flow
 from bot.wiki.flow import Ending, Outcome, Review
 
 log = logging.getLogger("conversation-hours-bot")
@@ -99,28 +99,32 @@ def run_pass(
     now: datetime | None = None,
     dry_run: bool = False,
     memory: state.Memory | None = None,
+    optins: Iterable[OptInWiki] = (),
 ) -> list[Outcome]:
     """Every target, unattended: the pages of one wiki are read in one batch, a target the
     wiki fails or the bot refuses is reported and the others still run, and the status page
     says what editors need to know. A dry run logs what it would save and saves nothing. A bug
     is not a failure of the wiki: it stops the pass. `memory` (the state folder's) spares
     history requests for pages unchanged since and remembers the bot's last edits. A pass
-    stopped on the way raises PassStopped once every target has its outcome."""
+    stopped on the way raises PassStopped once every target has its outcome. On the wikis of
+    `optins`, the pages that opt in with the configuration template join the targets."""
     memory = memory if memory is not None else state.Memory()
     clock_given, now = now is not None, now or datetime.now(UTC)  # once, for the whole pass
     outcomes: list[Outcome] = []
     by_site: dict[str, list[Target]] = {}
     for target in targets:
         by_site.setdefault(target.site, []).append(target)
+    optin_of = {wiki.site: wiki for wiki in optins}
+    for site_name in optin_of:
+        by_site.setdefault(site_name, [])
     stopped: deadline.Interrupted | None = None
     for site_name, site_targets in by_site.items():
         if stopped is not None:
             outcomes.extend(_not_tried(t, stopped, memory, now, dry_run) for t in site_targets)
             continue
+        wiki = _OnSite(site_name, optin_of.get(site_name), now, clock_given, dry_run, memory)
         try:
-            outcomes.extend(
-                _pass_on_site(site_name, site_targets, now, clock_given, dry_run, memory)
-            )
+            outcomes.extend(_pass_on_site(wiki, site_targets))
         except PassStopped as stop:
             outcomes.extend(stop.outcomes)
             stopped = stop.stop
@@ -140,57 +144,101 @@ def _not_tried(
     return _logged(_remembered(outcome, memory, now, dry_run), memory)
 
 
-def _pass_on_site(
-    site_name: str,
-    targets: list[Target],
-    now: datetime,
-    clock_given: bool,
-    dry_run: bool,
-    memory: state.Memory,
-) -> list[Outcome]:
-    """The targets of one wiki, at the pass's `now` (`clock_given`: the operator named it, so
-    the machine's clock is not compared with the wiki's)."""
+@dataclass(frozen=True)
+class _OnSite:
+    """What a pass brings to one wiki: its name, its opt-in (None where it is off), the pass's
+    `now` (`clock_given`: the operator named it, so the machine's clock is not compared with
+    the wiki's), whether it is a dry run, and the state folder's memory."""
+
+    name: str
+    optin: OptInWiki | None
+    now: datetime
+    clock_given: bool
+    dry_run: bool
+    memory: state.Memory
+
+    def failed(self, target: Target, message: str, seconds: float = 0.0) -> Outcome:
+        outcome = Outcome(target, Ending.FAILED, message, seconds=seconds)
+        return _logged(_remembered(outcome, self.memory, self.now, self.dry_run), self.memory)
+
+    def not_tried(self, target: Target, stop: deadline.Interrupted) -> Outcome:
+        return _not_tried(target, stop, self.memory, self.now, self.dry_run)
+
+
+def _pass_on_site(on: _OnSite, targets: list[Target]) -> list[Outcome]:
+    """The targets of one wiki, and the pages that opt in there: found, then read with the
+    targets in one batch."""
     started = time.monotonic()
     try:
-        client.check_credentials(site_name)
-        site = client.open_site(site_name)
-        status_pages = sorted({p for t in targets if (p := _status_page(site, t))})
+        client.check_credentials(on.name)
+        site = client.open_site(on.name)
+        discovered = optin.discover(site, on.optin) if on.optin else None
+        titles = [t.title for t in targets] + list(discovered.titles if discovered else ())
+        shared = [on.optin.page] if on.optin else []
+        status_pages = sorted({p for t in [*targets, *shared] if (p := _status_page(site, t))})
         pages, extras = client.read_many(
-            site, [t.title for t in targets], [*_stop_pages(site, targets), *status_pages]
+            site,
+            list(dict.fromkeys(titles)),
+            [*_stop_pages(site, [*targets, *shared]), *status_pages],
         )
     except client.WIKI_FAILURES as error:  # the whole wiki is out of reach: every target says so
-        message = client.failure(site_name, error)
-        seconds = time.monotonic() - started
-        failed = [Outcome(t, Ending.FAILED, message, seconds=seconds) for t in targets]
-        return [_logged(_remembered(o, memory, now, dry_run), memory) for o in failed]
+        message = client.failure(on.name, error)
+        return [on.failed(t, message, time.monotonic() - started) for t in targets]
     except deadline.Interrupted as stop:
-        raise PassStopped(
-            [_not_tried(t, stop, memory, now, dry_run) for t in targets], stop
-        ) from None
+        raise PassStopped([on.not_tried(t, stop) for t in targets], stop) from None
+    found = [optin.Candidate(t) for t in targets]
+    if on.optin is not None and discovered is not None:
+        texts = {title: _text(page) for title, page in pages.items()}
+        found = optin.candidates(targets, discovered, texts, on.optin)
+    outcomes = _run_candidates(on, site, found, pages, extras)
+    if not on.dry_run and not client.simulating():
+        try:
+            _write_status(site, outcomes, extras, on.now, on.memory)
+        except deadline.Interrupted as stop:
+            raise PassStopped(outcomes, stop) from None
+    return outcomes
+
+
+def _text(page: "client.pywikibot.Page") -> str | None:
+    """A page's text as the batch read it; None when it has none to read (missing, a
+    redirect): its run then says what is wrong."""
+    try:
+        return None if not page.exists() or page.isRedirectPage() else page.text
+    except client.WIKI_FAILURES:
+        return None
+
+
+def _run_candidates(
+    on: _OnSite,
+    site: pywikibot.site.BaseSite,
+    found: list[optin.Candidate],
+    pages: dict[str, "client.pywikibot.Page"],
+    extras: dict[str, "client.pywikibot.Page"],
+) -> list[Outcome]:
     outcomes: list[Outcome] = []
-    for index, target in enumerate(targets):
+    for index, candidate in enumerate(found):
+        target = candidate.target
         started = time.monotonic()
         try:
+            if candidate.refusal is not None:
+                raise candidate.refusal
             outcome = _process(
-                site, target, pages, extras, _unattended, dry_run, now, memory, clock_given
-            )
+                site, target, pages, extras, _unattended, on.dry_run, on.now, on.memory,
+                on.clock_given,
+            )  # fmt: skip
         except Refusal as refusal:
             outcome = Outcome(target, Ending.REFUSED, str(refusal))
         except client.WIKI_FAILURES as error:  # one page's failure must never stop the others
-            outcome = Outcome(target, Ending.FAILED, client.failure(site_name, error))
+            outcome = Outcome(target, Ending.FAILED, client.failure(on.name, error))
         except deadline.Interrupted as stop:
-            rest = [_not_tried(t, stop, memory, now, dry_run) for t in targets[index:]]
+            rest = [on.not_tried(c.target, stop) for c in found[index:]]
             raise PassStopped([*outcomes, *rest], stop) from None
         outcome = replace(outcome, seconds=time.monotonic() - started)
-        outcomes.append(_logged(_remembered(outcome, memory, now, dry_run), memory))
+        outcomes.append(_logged(_remembered(outcome, on.memory, on.now, on.dry_run), on.memory))
         if outcome.status == Ending.EDITED and outcome.revid and outcome.result:
             key = state.key(target.site, target.title)
-            memory.set_last_edit(key, now, outcome.revid, flow.moved(outcome.result))
-    if not dry_run and not client.simulating():
-        try:
-            _write_status(site, outcomes, extras, now, memory)
-        except deadline.Interrupted as stop:
-            raise PassStopped(outcomes, stop) from None
+            on.memory.set_last_edit(key, on.now, outcome.revid, flow.moved(outcome.result))
+            on.memory.add_edit(key, on.now)
     return outcomes
 
 
@@ -476,6 +524,15 @@ class _PageWiki:
         if not self.clock_given:
             check_clock(self.now, client.wiki_time(self.site), self.target.settings.grace)
 
+    def held_back(self) -> str | None:
+        cap = self.target.edit_cap
+        if cap is None or self.memory.edits_within(self.key, self.now) < cap:
+            return None
+        return (
+            f"held: the bot edited this page {cap} times in the last day, the most its opt-in "
+            "allows; a later pass moves the rest"
+        )
+
     def save(self, snapshot: client.Snapshot, text: str, summary: str) -> int | None:
         """Saves, with the edit remembered in the state folder first: a run killed before it
         hears the answer leaves the next run what it needs to find the edit in history."""
@@ -502,6 +559,8 @@ class _PageWiki:
         """Looks for an earlier edit's unfinished translations, unless this revision was found
         settled before: an unchanged page with nothing pending costs no request."""
         key = state.key(self.target.site, self.target.title)
+        if not self.target.translations:
+            return None  # the page's template says: leave the translations to people
         if client.simulating() or self.memory.translations_settled(key, snapshot.revid):
             return None  # finishing marks and writes: a simulated run does neither
         report = translation_flow.resume(self.translate, self.target, run.page, snapshot.revid)
@@ -511,6 +570,8 @@ class _PageWiki:
     def prepare_translations(
         self, snapshot: client.Snapshot, run: Run
     ) -> translation_flow.Prepared | None:
+        if not self.target.translations:
+            return None
         return translation_flow.prepare(self.translate, self.target, run, snapshot.revid)
 
     def preview_translations(

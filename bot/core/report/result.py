@@ -23,6 +23,8 @@ class Result:
     placeholder: bool = False
     #: Moved slots whose session the log already had: they left without a second entry.
     logged_already: tuple[str, ...] = ()
+    #: The title of the log section the entries went to.
+    log_title: str | None = None
     summary: str = field(init=False)
 
     def __post_init__(self) -> None:

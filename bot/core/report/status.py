@@ -54,6 +54,13 @@ class PageStatus:
     #: fill it, empty (rendered "none") until then.
     pending: tuple[str, ...] = ()
     problem: str | None = None
+    #: Said first: why the page has the settings it has (the operator's file over its template).
+    note: str | None = None
+    #: In preview mode: the lines that would move, as a reader sees them, where they would go
+    #: and the summary the edit would have.
+    preview: tuple[str, ...] = ()
+    preview_to: str | None = None
+    summary: str | None = None
 
 
 def left_lines(text: str | None, warnings: Iterable[str]) -> tuple[LeftLine, ...]:
@@ -74,6 +81,12 @@ def left_lines(text: str | None, warnings: Iterable[str]) -> tuple[LeftLine, ...
     return tuple(left)
 
 
+def excerpts(text: str, numbers: Iterable[int]) -> tuple[str, ...]:
+    """The lines of `text` at `numbers`, each as a reader sees it and shortened."""
+    lines = text.split("\n")
+    return tuple(e for n in numbers if (e := _excerpt(lines, n)) is not None)
+
+
 def _excerpt(lines: list[str], number: int, width: int = 60) -> str | None:
     if not 1 <= number <= len(lines):
         return None
@@ -92,6 +105,10 @@ def render_section(status: PageStatus, templates_dir: Path | None = None) -> str
         "left": list(status.left),
         "pending": list(status.pending),
         "problem": status.problem,
+        "note": status.note,
+        "preview": list(status.preview),
+        "preview_to": status.preview_to,
+        "summary": status.summary,
     }
     return template_environment(templates_dir).get_template(SECTION).render(**values).strip() + "\n"
 

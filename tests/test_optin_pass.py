@@ -1,0 +1,98 @@
+"""How a pass makes targets of the pages that opt in, offline: the pages found and their texts
+in, one candidate per page out, with its own settings or why it cannot have them."""
+
+from datetime import timedelta
+
+from bot.core.optin import Mode
+from bot.core.settings import Settings
+from bot.ops import state
+from bot.ops.config import OptInWiki, Target
+from bot.wiki import optin
+from bot.wiki.optin import Discovered
+from bot.wiki.runner import _PageWiki
+from tests.conftest import utc
+
+TEMPLATE = "User:ConversationBot/config"
+WIKI = OptInWiki(TEMPLATE, Target(site="devwiki:en", title="", status_page="User:B/Status"))
+PAGE = """{{User:ConversationBot/config
+|upcoming = Upcoming office hours
+|log = Past office hours
+|mode = preview
+|grace = 2h
+}}
+== Upcoming office hours ==
+* 14 February 2024, 16:00 UTC: Annual plan questions
+== Past office hours ==
+"""
+
+
+def found(*titles: str) -> Discovered:
+    return Discovered(titles, (TEMPLATE,), more=False)
+
+
+def test_a_page_that_opts_in_is_a_target_with_its_own_settings():
+    (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": PAGE}, WIKI)
+    target = candidate.target
+    assert candidate.refusal is None
+    assert (target.site, target.title, target.mode) == ("devwiki:en", "Office hours", Mode.PREVIEW)
+    assert target.settings.grace == timedelta(hours=2)
+    assert target.settings.upcoming_headings == ("Upcoming office hours",)
+
+
+def test_a_page_that_opts_in_shares_the_wikis_pages_and_has_the_daily_cap():
+    (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": PAGE}, WIKI)
+    assert candidate.target.status_page == "User:B/Status"
+    assert candidate.target.edit_cap == WIKI.max_edits_per_day
+
+
+def test_a_wrong_configuration_is_a_refusal_naming_it():
+    text = PAGE.replace("|grace = 2h", "|grace = soon")
+    (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": text}, WIKI)
+    assert str(candidate.refusal).startswith("line 1: configuration: grace: 'soon' is not")
+    assert candidate.target.title == "Office hours"
+
+
+def test_a_page_in_the_operators_file_keeps_its_settings_and_says_so():
+    own = Target(site="devwiki:en", title="Office hours", settings=Settings())
+    (candidate,) = optin.candidates([own], found("Office_hours"), {"Office hours": PAGE}, WIKI)
+    assert candidate.target.settings == Settings()
+    assert candidate.target.note == optin.IN_THE_FILE
+    assert candidate.refusal is None
+
+
+def test_the_operators_targets_come_first_then_the_pages_that_opt_in():
+    own = Target(site="devwiki:en", title="Meta page")
+    texts = {"B": PAGE, "A": PAGE}
+    titles = [c.target.title for c in optin.candidates([own], found("B", "A"), texts, WIKI)]
+    assert titles == ["Meta page", "B", "A"]
+
+
+def test_a_page_that_could_not_be_read_is_left_to_its_run_to_explain():
+    (candidate,) = optin.candidates([], found("Gone"), {"Gone": None}, WIKI)
+    assert (candidate.target.title, candidate.refusal) == ("Gone", None)
+
+
+# --- the daily cap ------------------------------------------------------------------------------
+
+
+def held(cap: int | None, edits: int) -> str | None:
+    memory, now = state.Memory(), utc("2024-02-15T12:00:00")
+    target = Target(site="devwiki:en", title="Office hours", edit_cap=cap)
+    for hours in range(edits):
+        memory.add_edit(state.key(target.site, target.title), now - timedelta(hours=hours))
+    return _PageWiki(None, target, now, memory).held_back()  # type: ignore[arg-type]
+
+
+def test_a_page_under_its_cap_may_be_edited():
+    assert held(cap=2, edits=1) is None
+
+
+def test_a_page_at_its_cap_is_held_saying_why():
+    assert held(cap=2, edits=2) == (
+        "held: the bot edited this page 2 times in the last day, the most its opt-in allows; "
+        "a later pass moves the rest"
+    )
+
+
+def test_a_page_of_the_operators_file_has_no_cap():
+    assert held(cap=None, edits=30) is None
