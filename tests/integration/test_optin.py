@@ -191,4 +191,3 @@ def _section(status: str, title: str) -> str:
     start = status.index(f"== [[{title.replace('_', ' ')}]] ==")
     end = status.find("\n== [[", start + 1)
     return status[start : end if end != -1 else len(status)]
-
