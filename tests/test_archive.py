@@ -12,6 +12,7 @@ from bot.core.change.render import Renderer
 from bot.core.page.log import read_log
 from bot.core.page.reader import read_log_page, read_page
 from bot.core.pipeline import Run
+from bot.core.report.result import archive_summary, summary
 from bot.core.settings import Settings
 from bot.errors import Refusal
 from tests.conftest import page, utc
@@ -153,3 +154,22 @@ def test_a_session_that_no_archive_receives_is_refused():
     change = edit.build_archived(run.page, run.plan, RENDERER)
     with pytest.raises(Refusal, match="1 sessions leave the page but the archive pages receive 0"):
         safety.verify_archived(run.plan, change, [])
+
+
+# --- edit summaries ---------------------------------------------------------------------------
+
+ARCHIVE_OF_2023 = f"{TITLE}/Archive/2023"
+
+
+def test_the_pages_summary_names_the_archive_its_entries_went_to():
+    moves = page_run(PAGE, BETWEEN).plan.moves
+    assert summary(moves, (ARCHIVE_OF_2023,)) == (
+        f"Bot: moved 1 past conversation hour to [[{ARCHIVE_OF_2023}]] (December 18, 2023)"
+    )
+
+
+def test_the_archives_summary_names_the_page_its_entries_came_from():
+    moves = page_run(PAGE, BETWEEN).plan.moves
+    assert archive_summary(moves, TITLE) == (
+        f"Bot: logged 1 past conversation hour from [[{TITLE}]] (December 18, 2023)"
+    )
