@@ -1,10 +1,14 @@
 """A page whose log is kept on archive pages (issue 19): the moved sessions leave "Upcoming" as
 in any run, and their entries go to the archive's log instead of the page's own."""
 
+import re
+from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import pipeline
 from bot.core.archive import (
@@ -24,6 +28,7 @@ from bot.core.settings import META_PAGE, Settings
 from bot.core.wikitext.liveness import live_markup
 from bot.errors import Refusal
 from tests.conftest import page, utc
+from tests.test_properties import CHECK, cases
 
 SETTINGS = Settings()
 
@@ -405,3 +410,62 @@ def test_a_run_after_the_pages_save_failed_finishes_it_without_a_second_entry():
     retried = archived(PAGE, AFTER, saved)
     assert [e.changed for e in retried.archives] == [False, False]
     assert retried.run.result.text == first.run.result.text
+
+
+# --- properties on generated pages ----------------------------------------------------------
+
+#: The generated pages without Translate markup: an archive is for those alone.
+PLAIN_CASES = cases().filter(lambda case: case.style == "plain")
+LOG_HEADING = re.compile(r"^=+ *Log +of", re.MULTILINE)
+
+
+def above_the_log(text: str) -> str:
+    return text[: LOG_HEADING.search(text).start()]
+
+
+def new_lines(old: str, new: str) -> Counter[str]:
+    return Counter(new.split("\n")) - Counter(old.split("\n"))
+
+
+def archived_case(case, pattern: str, data) -> tuple[datetime, Run, ArchivedRun]:
+    """The case's run with its archive, each archive page missing or holding older entries;
+    half the time a day after the last session, so that most runs move something."""
+    ends = [slot.end for event in case.events for slot in event.slots]
+    later = max(ends, default=case.now) + timedelta(days=1)
+    now = data.draw(st.sampled_from([later, case.now]))
+    run = pipeline.run(read_page(case.text, SETTINGS), now, SETTINGS)
+    titles = archive_titles(TITLE, pattern, run)
+    archives = {name: data.draw(st.sampled_from([ARCHIVE_2023, None])) for name in titles}
+    return now, run, run_archived(run, TITLE, pattern, archives, HEADER, SETTINGS)
+
+
+@given(PLAIN_CASES, st.sampled_from([PATTERN, "/Archive"]), st.data())
+@CHECK
+def test_what_leaves_upcoming_is_exactly_what_the_archives_receive(case, pattern, data):
+    _, run, done = archived_case(case, pattern, data)
+    received: Counter[str] = Counter()
+    for page_edit in done.archives:
+        received += new_lines(page_edit.old or HEADER, page_edit.text)
+    assert received == Counter(f"* {case.entries[d.slot.line.text]}" for d in run.plan.moves)
+
+
+@given(PLAIN_CASES, st.sampled_from([PATTERN, "/Archive"]), st.data())
+@CHECK
+def test_the_page_changes_above_its_log_as_without_an_archive_and_not_in_it(case, pattern, data):
+    _, run, done = archived_case(case, pattern, data)
+    assert above_the_log(done.run.result.text) == above_the_log(run.result.text)
+    assert done.run.result.text.removeprefix(above_the_log(done.run.result.text)) == (
+        case.text.removeprefix(above_the_log(case.text))
+    )
+
+
+@given(PLAIN_CASES, st.sampled_from([PATTERN, "/Archive"]), st.data())
+@CHECK
+def test_a_second_run_and_a_run_after_a_failed_page_save_change_nothing_more(case, pattern, data):
+    now, run, done = archived_case(case, pattern, data)
+    again = pipeline.run(read_page(done.run.result.text, SETTINGS), now, SETTINGS)
+    assert not again.plan.moves
+    saved = {e.title: e.text if e.changed else e.old for e in done.archives}
+    retried = run_archived(run, TITLE, pattern, saved, HEADER, SETTINGS)
+    assert not any(e.changed for e in retried.archives)
+    assert retried.run.result.text == done.run.result.text
