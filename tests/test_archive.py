@@ -161,6 +161,51 @@ def test_an_archive_edit_that_logs_a_session_neither_written_nor_found_is_refuse
         safety.verify_log(archive, run.plan.moves, replace(change, entries=()))
 
 
+TRANSLATABLE_ARCHIVE = """\
+<languages />
+<translate>
+== Log of Previous Conversation Hours == <!--T:1-->
+</translate>
+* <translate><!--T:2--> May 11, 2023 (14:00 UTC). Topic: Launch.</translate>
+"""
+
+
+def doctored_translatable(extra: str):
+    """The December run's archive edit on the translatable archive, with `extra` declared as
+    one more new line at the end."""
+    run = page_run(PAGE, BETWEEN)
+    archive = read_log_page(TRANSLATABLE_ARCHIVE, SETTINGS)
+    change = edit.build_log(archive, run.plan.moves, RENDERER)
+    doctored = replace(change, text=change.text + extra + "\n", inserted=(*change.inserted, extra))
+    return archive, run.plan.moves, doctored
+
+
+def test_an_archive_edit_that_copies_a_unit_marker_is_refused():
+    archive, moves, doctored = doctored_translatable("* <translate><!--T:2--> Copy.</translate>")
+    with pytest.raises(Refusal, match="marker <!--T:2--> would be duplicated"):
+        safety.verify_log(archive, moves, doctored)
+
+
+def test_an_archive_edit_that_leaves_a_translate_tag_open_is_refused():
+    archive, moves, doctored = doctored_translatable("<translate>")
+    with pytest.raises(Refusal, match="would make Translate markup invalid"):
+        safety.verify_log(archive, moves, doctored)
+
+
+def test_an_archive_edit_that_writes_inside_a_comment_is_refused():
+    commented = ARCHIVE_2023.replace(
+        "* March 3, 2023.",
+        "<!-- Sessions before March\nare on the main page. -->\n* March 3, 2023.",
+    )
+    run = page_run(PAGE, BETWEEN)
+    archive = read_log_page(commented, SETTINGS)
+    change = edit.build_log(archive, run.plan.moves, RENDERER)
+    inside = change.text.replace("March\n", "March\n* Spam.\n")
+    doctored = replace(change, text=inside, inserted=(*change.inserted, "* Spam."))
+    with pytest.raises(Refusal, match="would stand inside the template, tag or comment"):
+        safety.verify_log(archive, run.plan.moves, doctored)
+
+
 def test_a_session_that_two_archives_receive_is_refused():
     run = page_run(PAGE, BETWEEN)
     change = edit.build_archived(run.page, run.plan, RENDERER)
@@ -213,6 +258,13 @@ def test_sessions_of_two_years_go_to_two_archive_pages():
     )
 
 
+def test_a_session_goes_to_the_archive_of_the_year_it_started_in_utc():
+    new_years_night = PAGE.replace(
+        "Friday, January 12, 2024 @ 16:00 UTC", "Monday, January 1, 2024 @ 00:30 UTC+1"
+    )
+    assert archive_titles(TITLE, PATTERN, page_run(new_years_night, AFTER)) == (ARCHIVE_OF_2023,)
+
+
 def test_an_archive_without_the_year_is_one_page_for_every_year():
     assert archive_titles(TITLE, "/Archive", page_run(PAGE, AFTER)) == (f"{TITLE}/Archive",)
 
@@ -244,6 +296,7 @@ BAD_PATTERNS = {
     "/Archive/[[2023]]": "holds [ ], which a page title cannot hold",
     "/Archive#2023": "holds #, which a page title cannot hold",
     "/../Archive": "holds . or .. between slashes",
+    f"{TITLE} archive/%(year)d": "must be a subpage of this page",
 }
 
 
@@ -314,6 +367,14 @@ def test_an_existing_archive_gets_the_entry_in_its_order_and_date_style():
         "* 3 March 2023. Topic: Human Rights Impact Assessment.",
         "* 11 May 2023 (14:00 UTC). Topic: Launch of the 2023 conversation hours.",
         f"* 18 December 2023 (12:00 UTC). {TOPIC}",
+    ]
+
+
+def test_an_archive_marked_for_translation_gets_its_entry_as_a_new_unit():
+    (kept,) = archived(PAGE, BETWEEN, {ARCHIVE_OF_2023: TRANSLATABLE_ARCHIVE}).archives
+    assert kept.text.split("\n")[4:6] == [
+        f"* <translate>{DECEMBER_18}</translate>",
+        TRANSLATABLE_ARCHIVE.split("\n")[4],
     ]
 
 
