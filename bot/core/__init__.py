@@ -13,6 +13,8 @@ sub-package a step:
     report/       the result of a run, `check`'s explanation, the status page
     translation/  what each language's translation of a moved unit becomes
     pipeline.py   the whole job in one call
+    archive.py    the job on a page whose log is kept on archive pages, in two calls: which
+                  archive pages to read, then the page's edit and each archive's
 
 Glossary (each word means one thing):
 
@@ -33,6 +35,8 @@ Glossary (each word means one thing):
     plan       which slots move and which blocks finish with them (`change.plan.Plan`)
     edit       the change to the page's text, line by line (`change.edit.Change`)
     result     what a run did, for the summary and the report (`report.result.Result`)
+    archive    a subpage whose log receives a page's entries instead of the page's own log
+               (`archive.ArchiveEdit`); it is read for its log alone (`page.model.LogPage`)
     run        one call of the core on one page; a pass, outside the core, runs each page
                a configuration names
 """

@@ -1,4 +1,5 @@
-"""Turns a plan into an edit: lines leave "Upcoming", rendered entries join the log.
+"""Turns a plan into an edit: lines leave "Upcoming", rendered entries join the log (the page's
+own, or an archive page's in an edit of its own).
 
 The edit is whole-line removals and insertions, each removal recorded with its reason, so the
 safety net can check every changed line against what the bot meant to do. It is built by passes
@@ -11,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.core.change import log_writer as log_entries
-from bot.core.change.log_writer import Insertion
+from bot.core.change.log_writer import Insertion, LogWrite
 from bot.core.change.plan import Plan
 from bot.core.change.render import Renderer
-from bot.core.page.model import EventBlock, Page
+from bot.core.page.model import DatedSlot, EventBlock, LogPage, Page
 from bot.core.page.upcoming import paragraph_text
 from bot.core.wikitext.lines import Chunk, Kind, Line, is_glue, kind_of
 from bot.core.wikitext.patterns import CLOSE_TAG_LINE, OPEN_TAG_LINE, TRANSLATE_TAG_PATTERN
@@ -40,6 +41,22 @@ class Change:
     already: tuple[int, ...] = ()
     #: Each moved slot's entry as its template rendered it, by the slot's line.
     rendered: Mapping[int, str] = field(default_factory=dict)
+    #: Moved slots (by line) whose entry goes to an archive page's log, not this page's.
+    archived: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogChange:
+    """The change to a page that only receives entries (an archive): its text with the entries
+    inserted into its log, and nothing else touched."""
+
+    text: str
+    inserted: tuple[str, ...]  # every line added
+    entries: tuple[str, ...]  # the log lines added, one per session written
+    #: Moved slots (by line) whose session the log already has: no second entry.
+    already: tuple[int, ...]
+    #: Live markup the bot writes itself (its templates' wording, the log's own template).
+    allowed: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,10 +76,39 @@ class UnitEffects:
     dropped: frozenset[str]  # units that lost all of it, and so their marker
 
 
+#: What the page's own log receives when its entries go to an archive: nothing.
+_NO_ENTRIES = LogWrite((), (), frozenset(), frozenset(), frozenset())
+
+
 def build(page: Page, plan: Plan, renderer: Renderer) -> Change:
+    """The moved slots leave "Upcoming", and their entries join the page's own log."""
+    return _build(page, plan, renderer, log_entries.write(page, plan.moves, renderer))
+
+
+def build_archived(page: Page, plan: Plan, renderer: Renderer) -> Change:
+    """The moved slots leave "Upcoming" exactly as `build` has them leave (the same removals,
+    the same placeholder), and the page's own log stays as it is: their entries go to an
+    archive page's log (`build_log`), which the change names for the safety net."""
+    change = _build(page, plan, renderer, _NO_ENTRIES)
+    return replace(change, archived=tuple(dated.slot.line.number for dated in plan.moves))
+
+
+def build_log(page: LogPage, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogChange:
+    """The moved sessions' entries in another page's log (an archive's), placed and shaped as
+    the log writer places and shapes them in a page's own log."""
+    log = log_entries.write(page, moves, renderer)
+    return LogChange(
+        text=_spliced(page.text, [_inserting(i) for i in log.insertions]),
+        inserted=tuple(line for i in log.insertions for line in i.lines),
+        entries=log.entries,
+        already=log.already,
+        allowed=log.allowed,
+    )
+
+
+def _build(page: Page, plan: Plan, renderer: Renderer, log: LogWrite) -> Change:
     removed, paragraphs = _removals(page, plan)
     cut = Cut(removed, _tag_residues(page, removed))
-    log = log_entries.write(page, plan.moves, renderer)
     cut, units = _empty_units(page, cut, carried=log.carried)
     cut = _tidy(page, cut)
     placeholder = _placeholder(page, cut, renderer) if plan.finished else None
@@ -316,15 +362,22 @@ def _placeholder(page: Page, cut: Cut, renderer: Renderer) -> Insertion | None:
 
 
 def _apply(page: Page, cut: Cut, insertions: Iterable[Insertion]) -> str:
-    text = page.text
     by_number = {line.number: line for line in page.upcoming_lines}
     edits = [
         (by_number[n].start, by_number[n].end, _rewritten(by_number[n], cut)) for n in cut.removed
     ]
-    edits += [(i.offset, i.offset, "".join(f"{x}\n" for x in i.lines)) for i in insertions]
-    edits.sort(key=lambda e: (e[0], e[1]))
+    return _spliced(page.text, [*edits, *(_inserting(i) for i in insertions)])
+
+
+def _inserting(insertion: Insertion) -> tuple[int, int, str]:
+    return insertion.offset, insertion.offset, "".join(f"{x}\n" for x in insertion.lines)
+
+
+def _spliced(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """The text with each (start, end, replacement) made, in the order of their offsets (a
+    sort that keeps insertions at one offset in the order given)."""
     pieces, at = [], 0
-    for start, end, replacement in edits:
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
         pieces.append(text[at:start])
         pieces.append(replacement)
         at = end

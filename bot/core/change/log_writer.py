@@ -33,7 +33,7 @@ from bot.core.page.log import (
     table_order,
     table_style,
 )
-from bot.core.page.model import DatedSlot, Page
+from bot.core.page.model import DatedSlot, LogPage
 from bot.core.page.tables import Table, TableError
 from bot.core.wikitext.lines import Kind, Line
 from bot.core.wikitext.patterns import (
@@ -107,8 +107,9 @@ class _Written:
         )
 
 
-def write(page: Page, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWrite:
-    """One entry per moved session, at its place in the log's own order and shape."""
+def write(page: LogPage, moves: tuple[DatedSlot, ...], renderer: Renderer) -> LogWrite:
+    """One entry per moved session, at its place in the log's own order and shape: the log of
+    the page the sessions leave, or of the archive page that receives them instead."""
     log = read_log(page)
     entries_as_calls = calls(log_lines(page)) if not log.entries else []
     if entries_as_calls:
@@ -193,7 +194,7 @@ def _batch(log: Log, session: DatedSlot) -> _Batch:
 
 
 def _next_to_entry(
-    page: Page,
+    page: LogPage,
     entries: list[Entry],
     index: int,
     after: bool,
@@ -231,7 +232,7 @@ def _next_to_entry(
     written.insertions.append((rank, Insertion(offset, tuple(body))))
 
 
-def _holds_only(page: Page, unit: Unit, entry: Entry) -> bool:
+def _holds_only(page: LogPage, unit: Unit, entry: Entry) -> bool:
     """Whether a unit is this entry alone: it starts on the entry's line or on a marker line just
     before it, and ends within the entry's last line."""
     starts_here = page.text.count("\n", unit.start, entry.line.start) <= 1
@@ -252,7 +253,7 @@ def _units_joined(lines: list[list[str]], *, lead: bool) -> list[str]:
 
 
 def _entry_lines(
-    page: Page,
+    page: LogPage,
     sessions: list[DatedSlot],
     renderer: Renderer,
     written: _Written,
@@ -300,7 +301,7 @@ def _term_and_definition(text: str, when: str) -> list[str]:
     return [f";{when}", f": {rest}"] if rest else [f";{when}"]
 
 
-def _marker_on_own_line(page: Page, line: Line | None) -> bool:
+def _marker_on_own_line(page: LogPage, line: Line | None) -> bool:
     """Whether the neighbour's unit marker stands alone on the line before it, as Translate
     writes markers before a list item inside a block."""
     if line is None or line.start == 0:
@@ -318,7 +319,7 @@ def _prefix(line: Line | None) -> str:
 
 
 def _new_group(
-    page: Page,
+    page: LogPage,
     log: Log,
     batch: _Batch,
     sessions: list[DatedSlot],
@@ -377,7 +378,7 @@ def _new_group(
     written.insertions.append((rank, Insertion(offset, tuple(body))))
 
 
-def _is_own_unit(page: Page, entry: Entry) -> bool:
+def _is_own_unit(page: LogPage, entry: Entry) -> bool:
     unit = _unit_at(page.markup.units, entry.line.start)
     return unit is not None and _holds_only(page, unit, entry)
 
@@ -400,7 +401,7 @@ def _heading_like(text: str, year: int, month: int | None, years_above: bool) ->
     return renamed[: word.start() + len(name)] + f" {year}" + renamed[word.start() + len(name) :]
 
 
-def _group_start(page: Page, group: Group) -> int:
+def _group_start(page: LogPage, group: Group) -> int:
     """Where a group begins: its heading, or the <translate> line of a block it opens alone."""
     assert group.heading is not None
     start = group.heading.start
@@ -410,7 +411,7 @@ def _group_start(page: Page, group: Group) -> int:
     return start
 
 
-def _group_end(page: Page, group: Group) -> int:
+def _group_end(page: LogPage, group: Group) -> int:
     """Just past a group's last entry, or past its heading (and a block closing right after)."""
     assert group.heading is not None
     end = group.entries[-1].last.end if group.entries else group.heading.end
@@ -422,12 +423,12 @@ def _group_end(page: Page, group: Group) -> int:
     return end
 
 
-def _blank_before(page: Page, offset: int) -> bool:
+def _blank_before(page: LogPage, offset: int) -> bool:
     before = _previous_line(page, offset)
     return before is not None and page.text[before:offset].strip() == ""
 
 
-def _previous_line(page: Page, offset: int) -> int | None:
+def _previous_line(page: LogPage, offset: int) -> int | None:
     if offset == 0:
         return None
     return page.text.rfind("\n", 0, offset - 1) + 1
@@ -437,7 +438,7 @@ def _previous_line(page: Page, offset: int) -> int | None:
 
 
 def _new_list(
-    page: Page,
+    page: LogPage,
     group: Group,
     sessions: list[DatedSlot],
     renderer: Renderer,
@@ -476,7 +477,7 @@ class _DatedCall:
         return entry_start(value) if value else None
 
 
-def _write_calls(page: Page, found: list[Call], moves: tuple[DatedSlot, ...]) -> LogWrite:
+def _write_calls(page: LogPage, found: list[Call], moves: tuple[DatedSlot, ...]) -> LogWrite:
     """A call of the log's template per session (bot.core.change.call_entries), beside the
     call its date puts it next to, never inside one."""
     written = _Written()
@@ -502,7 +503,7 @@ def _write_calls(page: Page, found: list[Call], moves: tuple[DatedSlot, ...]) ->
     return written.result()
 
 
-def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWrite:
+def _write_rows(page: LogPage, table: Table, moves: tuple[DatedSlot, ...]) -> LogWrite:
     """A row per session in the table's own columns and style (bot.core.change.table_rows)."""
     written = _Written()
     order = table_order(table)
@@ -536,12 +537,12 @@ def _write_rows(page: Page, table: Table, moves: tuple[DatedSlot, ...]) -> LogWr
 # --- lines and translate blocks around an offset --------------------------------------------
 
 
-def line_break_before(page: Page, offset: int) -> list[str]:
+def line_break_before(page: LogPage, offset: int) -> list[str]:
     """An empty first line when `offset` ends a last line that has no newline of its own."""
     return [] if page.text.endswith("\n", 0, offset) else [""]
 
 
-def _lead(page: Page, offset: int) -> list[str]:
+def _lead(page: LogPage, offset: int) -> list[str]:
     """An empty line before new units inside a block, unless one (or the block's start) is there."""
     before = _previous_line(page, offset)
     if before is None:
@@ -550,23 +551,23 @@ def _lead(page: Page, offset: int) -> list[str]:
     return [] if text == "" or OPEN_TAG_LINE.match(text) else [""]
 
 
-def _trail(page: Page, offset: int) -> list[str]:
+def _trail(page: LogPage, offset: int) -> list[str]:
     """An empty line after new units inside a block, unless one (or the block's end) follows."""
     following = page.text[offset : page.text.find("\n", offset) + 1 or len(page.text)]
     text = following.rstrip("\n")
     return [] if text == "" or CLOSE_TAG_LINE.match(text) else [""]
 
 
-def _line_start(page: Page, offset: int) -> int:
+def _line_start(page: LogPage, offset: int) -> int:
     return page.text.rfind("\n", 0, offset) + 1
 
 
-def _line_end(page: Page, offset: int) -> int:
+def _line_end(page: LogPage, offset: int) -> int:
     newline = page.text.find("\n", offset)
     return len(page.text) if newline == -1 else newline + 1
 
 
-def in_translate_block(page: Page, offset: int) -> bool:
+def in_translate_block(page: LogPage, offset: int) -> bool:
     return any(b.inner_start <= offset <= b.inner_end for b in page.markup.blocks)
 
 

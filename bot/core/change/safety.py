@@ -3,11 +3,12 @@ one the plan accounts for. It compares the two texts themselves, not the edit th
 so a mistake in building the edit cannot hide from it."""
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.core.change.edit import Change
+from bot.core.change.edit import Change, LogChange
 from bot.core.change.plan import Plan
-from bot.core.page.model import Page
+from bot.core.page.model import DatedSlot, LogPage, Page
 from bot.core.wikitext import liveness
 from bot.core.wikitext import translate_markup as translate
 from bot.core.wikitext.lines import is_glue
@@ -21,15 +22,48 @@ def verify(page: Page, plan: Plan, change: Change) -> None:
     live what was inert, or that writes inside a template, tag or comment."""
     _check_reasons(page, plan, change)
     _check_rewritten(change)
-    inserted = _check_lines(page.text, change)
-    _check_nothing_became_live(page.text, change, inserted)
+    inserted = _check_lines(page.text, change.text, change.removed, change.inserted)
+    old_lines = page.text.split("\n")
+    _check_nothing_became_live(
+        [old_lines[number - 1] for number in change.removed], change.allowed, inserted
+    )
     _check_nothing_inside(page, inserted)
-    _check_markers(page, change)
+    _check_markers(page, change.text, change.dropped_units)
     _check_valid(change.text)
-    if len(change.entries) + len(change.already) != len(plan.moves):
+    if len(change.entries) + len(change.already) + len(change.archived) != len(plan.moves):
         raise Refusal(
             f"safety check: {len(plan.moves)} sessions to move but "
             f"{len(change.entries)} log entries written"
+        )
+
+
+def verify_archived(plan: Plan, change: Change, received: Iterable[tuple[DatedSlot, ...]]) -> None:
+    """Every session that leaves the page for its archive is received by exactly one archive
+    page (`received`: each archive's sessions): none is left out, none goes to two."""
+    moved = Counter(dated.slot.line.number for dated in plan.moves)
+    sent = Counter(dated.slot.line.number for sessions in received for dated in sessions)
+    if not moved == Counter(change.archived) == sent:
+        raise Refusal(
+            f"safety check: {sum(moved.values())} sessions leave the page but the archive pages "
+            f"receive {sum(sent.values())}"
+        )
+
+
+def verify_log(page: LogPage, moves: tuple[DatedSlot, ...], change: LogChange) -> None:
+    """Refuses a change to a page that only receives entries (an archive) unless its old text
+    stays line for line, in order, and the only new lines are the entries: nothing in them is
+    live that was not live in the slots they come from (or is the bot's own writing), nothing
+    stands inside a template, tag or comment, and every session has its entry or had one."""
+    inserted = _check_lines(page.text, change.text, {}, change.inserted)
+    slot_lines = [line.text for dated in moves for line in dated.slot.lines]
+    _check_nothing_became_live(slot_lines, change.allowed, inserted)
+    _check_nothing_inside(page, inserted)
+    _check_markers(page, change.text, ())
+    _check_valid(change.text)
+    if len(change.entries) + len(change.already) != len(moves):
+        raise Refusal(
+            f"safety check: {len(moves)} sessions to log but {len(change.entries)} entries "
+            f"written and {len(change.already)} logged already"
         )
 
 
@@ -80,15 +114,17 @@ class _Inserted:
     before: int
 
 
-def _check_lines(old_text: str, change: Change) -> list[_Inserted]:
+def _check_lines(
+    old_text: str, new_text: str, removed: Mapping[int, str], inserted: tuple[str, ...]
+) -> list[_Inserted]:
     """Kept lines appear in the new text in order; everything else new was declared. Returns
     the new lines, each with where it stands among the old ones."""
-    new = change.text.split("\n")
+    new = new_text.split("\n")
     found: list[_Inserted] = []
     j = 0
     old_lines = old_text.split("\n")
     for number, line in enumerate(old_lines, start=1):
-        if number in change.removed:
+        if number in removed:
             continue
         while j < len(new) and new[j] != line:
             found.append(_Inserted(new[j], number))
@@ -98,23 +134,22 @@ def _check_lines(old_text: str, change: Change) -> list[_Inserted]:
         j += 1
     found.extend(_Inserted(text, len(old_lines) + 1) for text in new[j:])
     unmatched = [x.text for x in found]
-    if Counter(unmatched) != Counter(change.inserted):
-        surplus = Counter(unmatched) - Counter(change.inserted)
-        what = next(iter(surplus), None) or next(
-            iter(Counter(change.inserted) - Counter(unmatched))
-        )
+    if Counter(unmatched) != Counter(inserted):
+        surplus = Counter(unmatched) - Counter(inserted)
+        what = next(iter(surplus), None) or next(iter(Counter(inserted) - Counter(unmatched)))
         raise Refusal(f"safety check: the new text differs by a line not accounted for: {what!r}")
     return found
 
 
-def _check_nothing_became_live(old_text: str, change: Change, inserted: list[_Inserted]) -> None:
+def _check_nothing_became_live(
+    sources: list[str], allowed: tuple[str, ...], inserted: list[_Inserted]
+) -> None:
     """Every template, link, tag, magic word, signature, substitution and category live in the
-    new lines was live in the lines they replace, or is the bot's own writing (its templates'
-    wording, the log's own template): nothing an editor made inert goes live by the edit."""
-    old_lines = old_text.split("\n")
-    removed = [old_lines[number - 1] for number in change.removed]
-    before: Counter[str] = Counter(change.allowed)
-    for text in removed:
+    new lines was live in the lines they come from (the removed ones), or is the bot's own
+    writing (its templates' wording, the log's own template): nothing an editor made inert goes
+    live by the edit."""
+    before: Counter[str] = Counter(allowed)
+    for text in sources:
         before += _live(text, strict=False)
     after: Counter[str] = Counter()
     for line in inserted:
@@ -139,7 +174,7 @@ def _live(text: str, *, strict: bool) -> Counter[str]:
     return found
 
 
-def _check_nothing_inside(page: Page, inserted: list[_Inserted]) -> None:
+def _check_nothing_inside(page: LogPage, inserted: list[_Inserted]) -> None:
     """No new line stands inside a template call, a tag or a comment that spans lines, and no
     new line leaves one open: what the bot writes stands between whole nodes."""
     starts = page.line_starts
@@ -166,17 +201,17 @@ def _leaves_open(text: str) -> bool:
     return any(end == len(text) and not text.endswith(("-->", ">")) for _, end in spans)
 
 
-def _check_markers(page: Page, change: Change) -> None:
+def _check_markers(page: LogPage, text: str, dropped: tuple[str, ...]) -> None:
     """Every unit marker survives exactly once, but for the units dropped on purpose. The old
     page's markers are its units' (it was read, so Translate's rules hold for it)."""
     before = Counter(
         u.marker for u in page.markup.units if u.marker and u.marker != translate.NEW_UNIT_ID
     )
-    after = Counter(translate.markers(change.text))
+    after = Counter(translate.markers(text))
     twice = [m for m, n in after.items() if n > 1]
     invented = set(after) - set(before)
-    lost = set(before) - set(after) - set(change.dropped_units)
-    unexpected = set(change.dropped_units) & set(after)
+    lost = set(before) - set(after) - set(dropped)
+    unexpected = set(dropped) & set(after)
     for problem, markers in (
         ("duplicated", twice),
         ("invented", invented),

@@ -19,7 +19,7 @@ from bot.core import dates
 from bot.core.dates import english, vocabulary
 from bot.core.dates.lexer import T, Token
 from bot.core.page import tables
-from bot.core.page.model import Page
+from bot.core.page.model import LogPage
 from bot.core.wikitext import pieces
 from bot.core.wikitext.lines import Chunk, Kind, Line, lines_between
 from bot.core.wikitext.patterns import LIST_MARKERS, LIST_PREFIX
@@ -107,7 +107,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Log:
-    page: Page
+    page: LogPage
     groups: tuple[Group, ...]
     grouped: bool  # whether the log has year subheadings
 
@@ -161,7 +161,7 @@ def order_of(starts: list[datetime | None]) -> Order | None:
     return Order.NEWEST_FIRST if starts[0] > starts[-1] else Order.OLDEST_FIRST
 
 
-def read_log(page: Page) -> Log:
+def read_log(page: LogPage) -> Log:
     """The log's entries, grouped by year subheadings when it has them."""
     items = [line for c in page.log_chunks if c.kind is Kind.ITEM for line in c.lines]
     top = min((depth(line.text) for line in items), default=1)
@@ -266,7 +266,7 @@ def place(items: Sequence[Dated], start: datetime, order: Order) -> tuple[int, b
     return 0, False
 
 
-def log_lines(page: Page) -> list[Line]:
+def log_lines(page: LogPage) -> list[Line]:
     """Every line of the log after its heading (tables and blank lines included)."""
     return lines_between(page.text, page.log.body_start, page.log.end, page.log.heading.line + 1)
 
@@ -288,7 +288,7 @@ class DatedRow:
         return entry_start(self.row.cells[self.date_column].text)
 
 
-def read_table(page: Page) -> tables.Table | None:
+def read_table(page: LogPage) -> tables.Table | None:
     """The log's first wikitable, when the log has one; raises tables.TableError when it has
     no header row naming a date column, since then the bot cannot tell where a date would go."""
     if "{|" not in page.text[page.log.body_start : page.log.end]:

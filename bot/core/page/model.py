@@ -111,20 +111,17 @@ class DatedSlot:
         return self.sessions[0].has_end
 
 
-@dataclass(frozen=True)
-class Page:
+@dataclass(frozen=True, kw_only=True)
+class LogPage:
+    """A page as the writer of its log sees it: the text, its Translate markup, its log section.
+    An archive page is this and no more: a log, and no "Upcoming" for the bot to read."""
+
     text: str
     markup: Markup
-    upcoming: Section
-    upcoming_heading: Line
-    upcoming_lines: list[Line]
-    hidden: frozenset[int]  # lines of "Upcoming" inside comments or pre: never touched
-    blocks: list[EventBlock]
     log: Section
     log_chunks: list[Chunk]
-    warnings: list[str]
-    #: Comments, opaque elements, and templates and tags over several lines in the two
-    #: sections, sorted: nothing is ever written inside one.
+    #: Comments, opaque elements, and templates and tags over several lines in the sections
+    #: read, sorted: nothing is ever written inside one.
     spans: tuple[tuple[int, int], ...] = ()
 
     @cached_property
@@ -135,3 +132,15 @@ class Page:
     @property
     def uses_translate(self) -> bool:
         return bool(self.markup.blocks)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page(LogPage):
+    """The page the bot moves sessions on: its log, and its "Upcoming" read into blocks."""
+
+    upcoming: Section
+    upcoming_heading: Line
+    upcoming_lines: list[Line]
+    hidden: frozenset[int]  # lines of "Upcoming" inside comments or pre: never touched
+    blocks: list[EventBlock]
+    warnings: list[str]

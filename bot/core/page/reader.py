@@ -1,7 +1,7 @@
 """Reads a page's wikitext into what the bot works with; refuses a page it does not understand."""
 
 from bot.core.page.calls import calls
-from bot.core.page.model import Page
+from bot.core.page.model import LogPage, Page
 from bot.core.page.slots import names_date, names_date_anywhere
 from bot.core.page.upcoming import read_blocks
 from bot.core.settings import Settings
@@ -15,10 +15,7 @@ from bot.errors import Refusal
 
 
 def read_page(text: str, settings: Settings) -> Page:
-    try:
-        markup = translate.parse(text)
-    except translate.TranslateError as error:
-        raise Refusal(f"Translate markup is invalid: {error.reason}", error.line) from None
+    markup = _markup(text)
     opaque = opaque_spans(text)
     all_headings = headings(text, opaque)
     upcoming = find_section(text, all_headings, settings.upcoming_headings)
@@ -37,20 +34,43 @@ def read_page(text: str, settings: Settings) -> Page:
     )
     warnings = [*_hidden_sessions(text, upcoming, hiding), *warnings]
     log_hiding = _hiding(text, log, opaque)
-    log_chunks = chunks(log_lines, hidden_lines(log_lines, log_hiding))
     return Page(
-        text,
-        markup,
-        upcoming,
-        heading_line,
-        upcoming_lines,
-        hidden,
-        blocks,
-        log,
-        log_chunks,
-        warnings,
-        tuple(sorted({*hiding, *log_hiding})),
+        text=text,
+        markup=markup,
+        log=log,
+        log_chunks=chunks(log_lines, hidden_lines(log_lines, log_hiding)),
+        spans=tuple(sorted({*hiding, *log_hiding})),
+        upcoming=upcoming,
+        upcoming_heading=heading_line,
+        upcoming_lines=upcoming_lines,
+        hidden=hidden,
+        blocks=blocks,
+        warnings=warnings,
     )
+
+
+def read_log_page(text: str, settings: Settings) -> LogPage:
+    """A page read for its log alone: an archive, whose log receives a page's entries. It has
+    no "Upcoming" to read, and one under that title is just more text above or below its log."""
+    markup = _markup(text)
+    opaque = opaque_spans(text)
+    log = find_section(text, headings(text, opaque), settings.log_headings)
+    log_lines = section_lines(text, log)
+    log_hiding = _hiding(text, log, opaque)
+    return LogPage(
+        text=text,
+        markup=markup,
+        log=log,
+        log_chunks=chunks(log_lines, hidden_lines(log_lines, log_hiding)),
+        spans=tuple(sorted(set(log_hiding))),
+    )
+
+
+def _markup(text: str) -> translate.Markup:
+    try:
+        return translate.parse(text)
+    except translate.TranslateError as error:
+        raise Refusal(f"Translate markup is invalid: {error.reason}", error.line) from None
 
 
 def _apart(section: Section, other: Section) -> Section:
