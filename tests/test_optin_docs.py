@@ -1,22 +1,29 @@
 """The opt-in template's pages for the wiki (templates/on-wiki/) against the code that reads the
-template (bot/core/optin.py). The TemplateData lists exactly the parameters the bot knows, with
-the code's defaults. Every example page in the doc is read without a refusal and moves its
-sessions without a warning. Every common mistake the doc quotes, when tried, gives the message
-the doc says. Whichever side changes, these tests fail until the other one follows.
+template (bot/core/optin.py) and the pass that acts on it (bot/wiki/optin.py). The TemplateData
+lists exactly the parameters the bot knows, with the code's defaults. Every example page in the
+doc is read without a refusal and moves its sessions without a warning. Every common mistake the
+doc quotes, when tried, gives the status page's line the doc says, and so do the other lines it
+quotes. Whichever side changes, these tests fail until the other one follows.
 """
 
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from bot.core import optin
 from bot.core.optin import read_optin
 from bot.core.pipeline import transform
-from bot.errors import Refusal
+from bot.errors import Refusal, WikiError
+from bot.ops import state
+from bot.ops.config import OptInWiki, Target
+from bot.wiki import client
+from bot.wiki import optin as wiki_optin
+from bot.wiki.runner import _PageWiki
 
 ON_WIKI = Path(__file__).resolve().parent.parent / "templates" / "on-wiki"
 DOC = (ON_WIKI / "config-doc.wikitext").read_text(encoding="utf-8")
@@ -28,6 +35,8 @@ TEMPLATE = "User:ConversationBot/config"
 OPENER = "{{" + TEMPLATE + "\n"
 #: Long after every session in the examples.
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
+#: A wiki where pages opt in, with the operator's defaults.
+WIKI = OptInWiki(TEMPLATE, Target(site="devwiki:en", title=""))
 
 
 def section(title: str) -> str:
@@ -247,6 +256,30 @@ def test_each_example_call_is_in_the_block_format_its_templatedata_names(page):
 # --- the common mistakes ----------------------------------------------------------------------
 
 
+def status_line(page: str) -> Refusal:
+    """What the status page says of the page after a pass (as `str` of it): the pass's own
+    reading of the page."""
+    title = "Office hours"
+    found = wiki_optin.Discovered((title,), (TEMPLATE,), more=False)
+    (candidate,) = wiki_optin.candidates([], found, {title: page}, WIKI)
+    assert candidate.refusal is not None, "the page was read without a refusal"
+    return candidate.refusal
+
+
+def shown(message: str, page: str) -> bool:
+    """Whether the status page's line for the page is the message with what the doc says stands
+    before each: "line N: configuration: ", without the line when the refusal has none."""
+    mistakes_text = section("Common mistakes")
+    match = re.search(r"'''Not done''': line ''N'': ((?:[a-z]+: )*)followed by one", mistakes_text)
+    assert match, "the doc no longer says what stands before each message"
+    refused = status_line(page)
+    if refused.line is None:
+        assert "there is no line" in mistakes_text
+        return says(match[1] + message, str(refused))
+    line = f"line {refused.line}: "
+    return str(refused).startswith(line) and says(match[1] + message, str(refused)[len(line) :])
+
+
 def mistakes() -> list[tuple[str, str]]:
     """(what the editor wrote, the message the doc quotes), as the doc's table gives them."""
     return [(row[0], code(row[1])) for row in table_rows(section("Common mistakes"))]
@@ -268,6 +301,7 @@ PARAMETER_MISTAKES = [(written(cell), message) for cell, message in mistakes() i
 def test_each_parameter_mistake_gives_the_message_the_doc_quotes(line, message):
     got = refusal(tried(line))
     assert says(message, got.reason), f"{line!r}: the doc says {message!r}, the bot {got.reason!r}"
+    assert shown(message, tried(line)), f"the status page says {status_line(tried(line))}"
 
 
 def placements() -> dict[str, str]:
@@ -291,5 +325,38 @@ def test_each_placement_mistake_gives_the_message_the_doc_quotes():
         reason = refusal(page).reason
         matching = [message for message in quoted if says(message, reason)]
         assert len(matching) == 1, f"{case}: the bot says {reason!r}, the doc {quoted!r}"
+        assert shown(matching[0], page), f"{case}: the status page says {status_line(page)}"
     # A placement the doc adds needs a way to try it here.
     assert len(quoted) == len(placements())
+
+
+# --- the other lines the doc quotes -------------------------------------------------------------
+
+
+def quoted_in(title: str, start: str) -> str:
+    """The one `<code>` of a section of the doc that starts with `start`, as a reader sees it."""
+    found = [
+        html.unescape(re.sub(r"</?nowiki>", "", q))
+        for q in re.findall(r"<code>(.*?)</code>", section(title))
+    ]
+    matching = [q for q in found if q.startswith(start)]
+    assert len(matching) == 1, f"{title}: not one quote starting {start!r} in {found!r}"
+    return matching[0]
+
+
+def test_the_nobots_line_the_doc_quotes_is_the_bots():
+    page = SimpleNamespace(
+        exists=lambda: True, isRedirectPage=lambda: False, botMayEdit=lambda: False
+    )
+    with pytest.raises(WikiError) as caught:
+        client._check_page(page, "Office hours")
+    assert quoted_in("Stopping the bot", "the page excludes") == str(caught.value)
+
+
+def test_the_daily_cap_line_the_doc_quotes_is_the_bots_at_the_default_cap():
+    memory, cap = state.Memory(), OptInWiki.max_edits_per_day
+    target = Target(site="devwiki:en", title="Office hours", edit_cap=cap)
+    for hours in range(cap):
+        memory.add_edit(state.key(target.site, target.title), LATER - timedelta(hours=hours))
+    held = _PageWiki(None, target, LATER, memory).held_back()  # type: ignore[arg-type]
+    assert quoted_in("How to use it", "held:") == held
