@@ -334,7 +334,6 @@ def test_a_zone_for_times_written_without_one_is_read(tmp_path):
         (("max_pages = 50", "max_pages = 0"), "optin[1].max_pages: must be a whole number"),
         (("max_edits_per_day = 2", "max_edits_per_day = 49"), "max_edits_per_day: must be"),
         (("max_pages = 50", 'upcoming = "Upcoming"'), "optin[1].upcoming: unknown key"),
-        (("max_pages = 50", 'archive_prefixes = "Archive:"'), "archive_prefixes: must be a list"),
         (("max_pages = 50", "max_pages = true"), "optin[1].max_pages: must be a whole number"),
     ],
 )

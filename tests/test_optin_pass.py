@@ -96,3 +96,17 @@ def test_a_page_at_its_cap_is_held_saying_why():
 
 def test_a_page_of_the_operators_file_has_no_cap():
     assert held(cap=None, edits=30) is None
+
+
+def test_an_archive_that_is_no_subpage_is_a_refusal_naming_the_parameter():
+    text = PAGE.replace("|grace = 2h", "|archive = Another page/Archive")
+    (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": text}, WIKI)
+    assert str(candidate.refusal).startswith(
+        "line 1: configuration: archive: the archive must be a subpage of this page"
+    )
+
+
+def test_an_archive_subpage_is_the_targets():
+    text = PAGE.replace("|grace = 2h", "|archive = /Archive/%(year)d")
+    (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": text}, WIKI)
+    assert (candidate.refusal, candidate.target.archive) == (None, "/Archive/%(year)d")

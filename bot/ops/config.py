@@ -62,7 +62,6 @@ _OPTIN_KEYS = {
     "namespaces",
     "max_pages",
     "max_edits_per_day",
-    "archive_prefixes",
     "templates",
     "stop_page",
     "report_page",
@@ -110,8 +109,6 @@ class OptInWiki:
     namespaces: tuple[int, ...] = (0,)
     max_pages: int = 200
     max_edits_per_day: int = 4
-    #: Titles under which an archive may be, beyond subpages of the page itself.
-    archive_prefixes: tuple[str, ...] = ()
 
     @property
     def site(self) -> str:
@@ -404,20 +401,12 @@ class _Reader:
             raise self.fail(
                 f"{where}.namespaces", "must be a list of namespace numbers, e.g. [0, 4]"
             )
-        prefixes = table.get("archive_prefixes", [])
-        if not isinstance(prefixes, list) or not all(
-            isinstance(p, str) and p.strip() for p in prefixes
-        ):
-            raise self.fail(
-                f"{where}.archive_prefixes", 'must be a list of titles, e.g. ["Archive:"]'
-            )
         return OptInWiki(
             template,
             self.page(table, where, documentation, ""),
             tuple(dict.fromkeys(namespaces)),
             self.whole(table, "max_pages", where, (1, 5000), OptInWiki.max_pages),
             self.whole(table, "max_edits_per_day", where, (1, 48), OptInWiki.max_edits_per_day),
-            tuple(p.strip() for p in prefixes),
         )
 
     def whole(

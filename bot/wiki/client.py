@@ -435,6 +435,39 @@ def save(snapshot: Snapshot, text: str, summary: str) -> int | None:
     return revid
 
 
+@answer_shape("reading the archive pages")
+def read_archives(site: pywikibot.site.BaseSite, titles: list[str]) -> dict[str, Snapshot | None]:
+    """The archive pages a run writes to, in one batch; None for one that does not exist yet
+    (the bot creates it). A redirect is refused: the entries would land on another page."""
+    pages, _ = read_many(site, titles, [])
+    found: dict[str, Snapshot | None] = {}
+    for title, page in pages.items():
+        if not page.exists():
+            found[title] = None
+            continue
+        if page.isRedirectPage():
+            raise Refusal(f"the archive page [[{title}]] is a redirect; the bot writes no entry")
+        found[title] = Snapshot(page, page.text, page.latest_revision_id)
+    return found
+
+
+def save_archive(
+    site: pywikibot.site.BaseSite, read: Snapshot | None, title: str, text: str, summary: str
+) -> None:
+    """One archive page's edit, before the page's own: against the revision read, or, for a
+    page the bot creates, only if nobody created it in between. Either way an edit made
+    meanwhile is an edit conflict, and the run starts over from the page."""
+    if read is not None:
+        save(read, text, summary)
+        return
+    page = pywikibot.Page(site, title)
+    page.text = text
+    try:
+        page.save(summary=summary, minor=False, bot=True, createonly=True, quiet=True)
+    except pwb.EditConflictError as conflict:  # PageCreatedConflictError among them
+        raise EditConflict(str(conflict)) from None
+
+
 def own_edit(page: pywikibot.Page, base: int, summary: str) -> int | None:
     """The bot's own edit with this summary made after revision `base`, from the page's
     newest revisions; None when there is none or the history cannot be read now."""

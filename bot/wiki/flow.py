@@ -267,6 +267,7 @@ def page_status(
         status,
         preview=excerpts(outcome.source, [move.slot.line.number for move in result.moves]),
         preview_to=result.log_title,
+        preview_pages=result.archives,
         summary=result.summary,
     )
 

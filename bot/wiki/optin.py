@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import pywikibot
 
+from bot.core.archive import archive_problem
 from bot.core.optin import key, read_optin
 from bot.errors import Refusal
 from bot.ops.config import OptInWiki, Target
@@ -106,6 +107,9 @@ def _candidate(title: str, text: str | None, names: tuple[str, ...], wiki: OptIn
         return Candidate(base)  # the page's run says what is wrong with it
     try:
         optin = read_optin(text, names, wiki.page.settings)
+        problem = archive_problem(title, optin.archive) if optin.archive is not None else None
+        if problem is not None:
+            raise Refusal(f"archive: {problem}", optin.line)
     except Refusal as refusal:
         return Candidate(base, Refusal(f"configuration: {refusal.reason}", refusal.line))
     target = replace(

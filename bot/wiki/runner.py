@@ -10,12 +10,13 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pywikibot
 
-from bot.core import pipeline
+from bot.core import archive, pipeline
+from bot.core.change.render import Renderer
 from bot.core.page.reader import read_page
 from bot.core.pipeline import Run, yearless_lines
 from bot.core.report import status
@@ -318,11 +319,16 @@ def heartbeat_due(old: str, now: datetime) -> bool:
 
 
 def _own_links(target: Target, *titles: str) -> tuple[str, ...]:
-    """The live markup the bot itself writes on its pages: links to the pages it keeps and to
-    its own pages, and diffs."""
+    """The live markup the bot itself writes on its pages: links to the pages it keeps (and to
+    their archive pages, subpages of them) and to its own pages, and diffs."""
     pages = {target.title, *titles, *(t for t in (target.report_page, target.status_page) if t)}
-    keys = {unicodedata.normalize("NFC", " ".join(p.replace("_", " ").split())) for p in pages}
-    return ("link:Special:Diff/*", *(literal(f"link:{k}") for k in sorted(keys)))
+    keys = {_key(p) for p in pages}
+    subpages = [literal(f"link:{_key(target.title)}/") + "*"] if target.archive else []
+    return ("link:Special:Diff/*", *(literal(f"link:{k}") for k in sorted(keys)), *subpages)
+
+
+def _key(title: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(title.replace("_", " ").split()))
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
@@ -459,6 +465,10 @@ class _PageWiki:
     result: Result | None = None
     #: Whether `now` was given (--now): then the machine's clock is not what decides.
     clock_given: bool = False
+    #: For a page with an archive: the archive pages as read and the edits the run last
+    #: computed makes of them, saved before the page's own.
+    archives_read: dict[str, client.Snapshot | None] = field(default_factory=dict)
+    archive_edits: tuple[archive.ArchiveEdit, ...] = ()
 
     @property
     def key(self) -> str:
@@ -495,10 +505,24 @@ class _PageWiki:
             page = read_page(snapshot.text, self.target.settings)
             written = self._written_at(snapshot, yearless_lines(page))
             done = pipeline.run(page, self.now, self.target.settings, written_at=written)
+            if self.target.archive is not None:
+                done = self._archived(done, self.target.archive)
             self.result = done.result
             return done
         except Refusal as refusal:
             raise Refusal(f"[[{self.target.title}]]: {refusal}") from None
+
+    def _archived(self, done: Run, pattern: str) -> Run:
+        """The run with its entries bound for the archive pages, which are read for it (one
+        batch, only when something moves)."""
+        title, settings = self.target.title, self.target.settings
+        titles = archive.archive_titles(title, pattern, done)
+        self.archives_read = client.read_archives(self.site, list(titles)) if titles else {}
+        texts = {name: read.text if read else None for name, read in self.archives_read.items()}
+        header = Renderer(settings.templates_dir).archive_header(title, done.page.log.heading.title)
+        archived = archive.run_archived(done, title, pattern, texts, header, settings)
+        self.archive_edits = archived.archives
+        return archived.run
 
     def _written_at(
         self, snapshot: client.Snapshot, lines: list[str]
@@ -545,6 +569,13 @@ class _PageWiki:
                 f"cannot record the edit about to be made in the state folder "
                 f"({error.strerror or error}); no edit made"
             ) from None
+        documentation = _documentation(self.site, self.target)
+        for edit in self.archive_edits:  # the entries first: a failed page save loses none
+            if edit.changed:
+                read = self.archives_read[edit.title]
+                client.save_archive(
+                    self.site, read, edit.title, edit.text, flow.linked(edit.summary, documentation)
+                )
         revid = client.save(snapshot, text, summary)
         if revid is None:  # simulated: nothing to find later
             self.memory.clear_saving(self.key)

@@ -19,12 +19,12 @@ from .maintenance import maintenance
 BOT = "ConversationBot"
 PLAIN_BOT = "PlainBot"
 BOT_APP = "ci"
-# Least privilege for a bot that edits existing pages: basic (read, writeapi), highvolume
-# (the `bot` right, so edits carry the bot flag; no rate limits) and editpage, which also
-# carries Translate's rights (translate, unfuzzy, translate-manage and pagetranslation, so
-# action=markfortranslation) for an account whose groups have them. Without
-# createeditmovepage the bot cannot create pages, so seed a page before the bot edits it.
-BOT_GRANTS = ["basic", "highvolume", "editpage"]
+# Least privilege for the bot: basic (read, writeapi), highvolume (the `bot` right, so edits
+# carry the bot flag; no rate limits), editpage, which also carries Translate's rights
+# (translate, unfuzzy, translate-manage and pagetranslation, so action=markfortranslation)
+# for an account whose groups have them, and createeditmovepage, for the archive subpages an
+# opted-in page names (the only pages the bot ever creates; every other save is nocreate).
+BOT_GRANTS = ["basic", "highvolume", "editpage", "createeditmovepage"]
 EDITOR = "Editor"
 TRANSLATOR = "Translator"
 ADMIN = "Admin"  # made by install.php, which puts it in sysop, bureaucrat and interface-admin

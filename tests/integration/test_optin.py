@@ -55,7 +55,17 @@ def wiki_pages(dev_wiki, fresh_title, tmp_path):
     status = f"User:ConversationBot/Status {fresh_title}"
     titles = {
         kind: f"{fresh_title} {kind}"
-        for kind in ("list", "table", "preview", "bad", "transcluded", "inside", "old", "nobots")
+        for kind in (
+            "list",
+            "table",
+            "preview",
+            "bad",
+            "transcluded",
+            "inside",
+            "old",
+            "nobots",
+            "archive",
+        )
     }
     inside = listed(template).replace("\n}}\n", "\n}}\n", 1)
     inside = inside[inside.index("}}\n") + 3 :].replace(
@@ -73,6 +83,7 @@ def wiki_pages(dev_wiki, fresh_title, tmp_path):
         "inside": inside,
         "old": listed(template),
         "nobots": "{{nobots}}\n" + listed(template),
+        "archive": listed(template, "|archive = /Archive/%(year)d\n"),
     }
     dev_wiki.seed_many(
         [
@@ -122,6 +133,12 @@ def test_a_pass_keeps_each_page_that_opts_in_as_its_template_says(dev_wiki, wiki
     ].replace("\n\n", "\n")
     for kind in ("preview", "bad", "transcluded", "inside", "nobots"):
         assert len(dev_wiki.revisions(titles[kind])) == 1, kind
+    archived = dev_wiki.revisions(f"{titles['archive']}/Archive/2024")
+    assert len(archived) == 1 and archived[0]["user"] == "ConversationBot"
+    assert "== Past office hours ==\n* February 14, 2024" in archived[0]["content"]
+    page = dev_wiki.revisions(titles["archive"])[-1]
+    assert "February 14, 2024" not in page["content"]
+    assert f"[[{titles['archive'].replace('_', ' ')}/Archive/2024]]" in page["comment"]
     said = dev_wiki.revisions(status)[-1]["content"]
     section = {kind: _section(said, title) for kind, title in titles.items() if kind != "old"}
     assert "* Preview (the page's template says mode = preview" in section["preview"]
@@ -135,10 +152,11 @@ def test_a_pass_keeps_each_page_that_opts_in_as_its_template_says(dev_wiki, wiki
 def test_the_next_pass_changes_nothing(dev_wiki, wiki_pages):
     titles, status, path = wiki_pages
     run_pass(dev_wiki, path)
-    before = counts(dev_wiki, [*titles.values(), status])
+    pages = [*titles.values(), status, f"{titles['archive']}/Archive/2024"]
+    before = counts(dev_wiki, pages)
     again = run_pass(dev_wiki, path)
     assert again.returncode == 0, again.stderr  # the same refusals: no news
-    assert counts(dev_wiki, [*titles.values(), status]) == before
+    assert counts(dev_wiki, pages) == before
 
 
 def test_a_page_at_its_daily_cap_is_held_and_says_so(dev_wiki, wiki_pages):

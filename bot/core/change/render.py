@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 LOG_ENTRY = "log_entry.wikitext.j2"
 PLACEHOLDER = "upcoming_empty.wikitext.j2"
+ARCHIVE_HEADER = "archive_header.wikitext.j2"
 
 
 @cache
@@ -131,6 +132,17 @@ class Renderer:
     def placeholder(self) -> str:
         return self.render(PLACEHOLDER)
 
+    def archive_header(self, page: str, log: str) -> str:
+        """The text an archive page starts with: several lines, the log's heading among them
+        (the archive's reading refuses a header without it). Values are escaped as always."""
+        import jinja2
+
+        try:
+            template = self._environment.get_template(ARCHIVE_HEADER)
+            return template.render(page=page, log=log).strip() + "\n"
+        except jinja2.TemplateError as error:
+            raise Refusal(f"template {ARCHIVE_HEADER}: {error}") from None
+
     def check(self) -> None:
         """Renders every template once with sample values; refuses one that would break a page."""
         sample = datetime(2023, 6, 26, 12, tzinfo=UTC)
@@ -152,3 +164,4 @@ class Renderer:
             status="cancelled",
         )
         self.placeholder()
+        self.archive_header("Sample page", "Past sessions")

@@ -60,6 +60,8 @@ class PageStatus:
     #: and the summary the edit would have.
     preview: tuple[str, ...] = ()
     preview_to: str | None = None
+    #: In preview mode on a page with an archive: the archive pages they would go to instead.
+    preview_pages: tuple[str, ...] = ()
     summary: str | None = None
 
 
@@ -108,6 +110,7 @@ def render_section(status: PageStatus, templates_dir: Path | None = None) -> str
         "note": status.note,
         "preview": list(status.preview),
         "preview_to": status.preview_to,
+        "preview_pages": list(status.preview_pages),
         "summary": status.summary,
     }
     return template_environment(templates_dir).get_template(SECTION).render(**values).strip() + "\n"
