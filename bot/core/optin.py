@@ -21,7 +21,7 @@ from datetime import timedelta, tzinfo
 from enum import StrEnum
 from typing import TypeVar
 
-from mwparserfromhell.nodes import Comment, Template, Text
+from mwparserfromhell.nodes import Comment, Node, Template, Text
 
 from bot.core.settings import Settings, duration, zone_named
 from bot.core.wikitext import pieces, scan
@@ -175,7 +175,7 @@ def _documented() -> list[str]:
     return [*HEADINGS, *OTHERS]
 
 
-def _plain(nodes: list, name: str, line: int) -> str:
+def _plain(nodes: list[Node], name: str, line: int) -> str:
     """The value as written, less its comments; markup in it (a link, a template, a tag) is no
     setting the bot can trust, so it is refused, never read around."""
     if any(not isinstance(node, Text | Comment) for node in nodes):

@@ -569,13 +569,11 @@ class _PageWiki:
                 f"cannot record the edit about to be made in the state folder "
                 f"({error.strerror or error}); no edit made"
             ) from None
-        documentation = _documentation(self.site, self.target)
         for edit in self.archive_edits:  # the entries first: a failed page save loses none
             if edit.changed:
+                summary_linked = flow.linked(edit.summary, _documentation(self.site, self.target))
                 read = self.archives_read[edit.title]
-                client.save_archive(
-                    self.site, read, edit.title, edit.text, flow.linked(edit.summary, documentation)
-                )
+                client.save_archive(self.site, read, edit.title, edit.text, summary_linked)
         revid = client.save(snapshot, text, summary)
         if revid is None:  # simulated: nothing to find later
             self.memory.clear_saving(self.key)
