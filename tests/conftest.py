@@ -1,4 +1,5 @@
-"""Shared fixtures: real pages, read from tests/fixtures and tests/pages."""
+"""Shared fixtures: real pages, read from tests/fixtures and tests/pages, and the moment the
+Meta page's yearless lines were written."""
 
 import os
 from datetime import UTC, datetime
@@ -17,6 +18,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = Path(__file__).parent / "pages"
 
 
+#: The reconstruction of Meta's page as it stood in June 2023, as a file and as its text.
+META_PATH = FIXTURES / "meta-page.wikitext"
+META = META_PATH.read_text(encoding="utf-8")
+
+
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
@@ -24,7 +30,7 @@ def utc(text: str) -> datetime:
 @pytest.fixture(scope="session")
 def meta_page() -> str:
     """The reconstruction of Meta's page as it stood in June 2023."""
-    return (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+    return META
 
 
 def page(name: str) -> str:

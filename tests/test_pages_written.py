@@ -15,9 +15,8 @@ from bot.errors import UsageError
 from bot.ops import state
 from bot.ops.config import Target
 from bot.wiki import client, flow, runner
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, utc
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 TITLE_LINE = "'''Ad-hoc conversation hour on the Global Digital Compact'''"
 PAYLOAD = (
     "&#91;&#91;Category:Spam&#93;&#93; &#123;&#123;subst:Payload&#125;&#125; "

@@ -14,9 +14,8 @@ from bot.core.report.status import (
 from bot.ops.config import Target
 from bot.wiki import flow
 from bot.wiki.translation_flow import Report, Status
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, utc
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 CET = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET")
 PASS = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 TITLE = "Global Advocacy/Conversation hours and Events"

@@ -1,8 +1,6 @@
 """Errors mean what they say, against the local wiki: a bug is a bug, not a wiki failure."""
 
-from tests.conftest import FIXTURES
-
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+from tests.conftest import META
 
 
 def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_wiki, fresh_title):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.pipeline import transform
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, utc
 from tests.integration.conftest import SeededPages, seeded_pages
 from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultProxy
 from tests.integration.faultrun import (
@@ -35,7 +35,6 @@ from tests.integration.faultrun import (
 
 WRITTEN = "2023-06-10T09:00:00Z"
 NOW = "2023-06-28T00:00:00Z"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 
 # What the core makes of the page on 28 June: the Monday 26 June session moves to the log.
 EXPECTED = transform(META, utc(NOW), default_written_at=utc(WRITTEN))

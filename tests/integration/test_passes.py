@@ -3,10 +3,9 @@
 import subprocess
 from pathlib import Path
 
-from tests.conftest import FIXTURES, page
+from tests.conftest import META, page
 from tests.integration.conftest import BOT
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 

@@ -5,10 +5,9 @@ import subprocess
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import META
 from tests.integration.conftest import seeded_pages
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 

@@ -3,9 +3,8 @@
 import subprocess
 from pathlib import Path
 
-from tests.conftest import FIXTURES
+from tests.conftest import META
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 CET = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET")
 WRITTEN = "2023-06-10T09:00:00Z"
 

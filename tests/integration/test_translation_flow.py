@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, META
 
 BOT = Path(sys.executable).parent / "conversation-hours-bot"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 WRITTEN = "2023-06-10T09:00:00Z"
 AFTER_JUNE = "2023-07-01T00:00:00Z"
 LANGUAGES = {"fr": "fr", "de": "de", "es": "es", "ja": "ja", "ar": "ar-levant-indic"}

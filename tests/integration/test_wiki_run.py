@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.pipeline import transform
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, utc
 from tests.integration.conftest import seeded_pages
 
 REPO = Path(__file__).resolve().parents[2]
 WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 
 
 def run_bot(wiki, title, *args, env=None):
