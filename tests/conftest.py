@@ -21,6 +21,12 @@ PAGES = Path(__file__).parent / "pages"
 #: The reconstruction of Meta's page as it stood in June 2023, as a file and as its text.
 META_PATH = FIXTURES / "meta-page.wikitext"
 META = META_PATH.read_text(encoding="utf-8")
+#: When the page's yearless lines ("Monday, June 26 @ 12:00 UTC") were written, the moment a
+#: yearless date is read against: WRITTEN_AT as the wiki's timestamps and the command line's
+#: --written-at spell it, WRITTEN as the core takes it (default_written_at). The suite reads the
+#: yearless lines of the pages derived from it (tests/pages) against the same moment.
+WRITTEN_AT = "2023-06-10T09:00:00Z"
+WRITTEN = datetime.fromisoformat(WRITTEN_AT)
 
 
 def utc(text: str) -> datetime:

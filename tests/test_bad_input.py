@@ -38,7 +38,7 @@ from bot.cli import main
 from bot.core.pipeline import transform
 from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
-from tests.conftest import META, META_PATH, PAGES, page, utc
+from tests.conftest import META, META_PATH, PAGES, WRITTEN, WRITTEN_AT, page, utc
 
 BOT = [sys.executable, "-m", "bot"]
 PROG = "conversation-hours-bot"
@@ -53,9 +53,6 @@ def plain() -> str:
 
 #: Before any session is due, between the two June sessions, and after every session.
 NOWS = ("2023-06-01T00:00:00Z", "2023-06-28T00:00:00Z", "2024-01-01T00:00:00Z")
-#: When the yearless June lines of the real page were written.
-WRITTEN_AT = "2023-06-10T09:00:00Z"
-WRITTEN = utc("2023-06-10T09:00:00")
 
 #: What a run may remove without saying so: translate tags, unit markers and whitespace.
 _GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^\n]*?-->|\s+")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import split_arguments
-from tests.conftest import META, META_PATH
+from tests.conftest import META, META_PATH, WRITTEN_AT
 
 BOT = [sys.executable, "-m", "bot"]
 AFTER = "2023-07-01T00:00:00Z"
@@ -69,7 +69,7 @@ def test_written_at_dates_yearless_lines():
         "--now",
         "2026-11-24T00:00:00Z",
         "--written-at",
-        "2023-06-10T09:00:00Z",
+        WRITTEN_AT,
         "--json",
     )
     assert len(json.loads(done.stdout)["moved"]) == 2

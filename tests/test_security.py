@@ -28,11 +28,10 @@ from bot.core.settings import DEFAULT_TEMPLATES, Settings
 from bot.core.wikitext import translate_markup as translate
 from bot.core.wikitext.escape import escape_wikitext
 from bot.errors import Refusal
-from tests.conftest import META, META_PATH, page, utc
+from tests.conftest import META, META_PATH, WRITTEN, page, utc
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = utc("2023-07-01T00:00:00")
-WRITTEN = utc("2023-06-10T09:00:00")
 
 HOSTILE = [
     "}}{{Delete|",

@@ -16,9 +16,8 @@ from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, EditConflict, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history
 from bot.wiki.flow import CONFLICT_RETRIES, Ending, Outcome
-from tests.conftest import META, PAGES, utc
+from tests.conftest import META, PAGES, WRITTEN, utc
 
-WRITTEN = utc("2023-06-10T09:00:00")
 MONDAY = (
     "* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC | "
     "[https://wikimedia.zoom.us/j/87082260165 Zoom] | Meeting ID: 870 8226 0165</translate>"

@@ -1,10 +1,10 @@
 """Errors mean what they say, against the local wiki: a bug is a bug, not a wiki failure."""
 
-from tests.conftest import META
+from tests.conftest import META, WRITTEN_AT
 
 
 def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_wiki, fresh_title):
-    dev_wiki.seed(fresh_title, META, timestamp="2023-06-10T09:00:00Z")
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     done = dev_wiki.run_pywikibot(
         f"""
         from bot.core.settings import Settings
@@ -23,7 +23,7 @@ def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_
 
 
 def test_a_state_folder_the_bot_cannot_write_is_a_usage_error(dev_wiki, fresh_title, tmp_path):
-    dev_wiki.seed(fresh_title, META, timestamp="2023-06-10T09:00:00Z")
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     state = str(blocker / "state")

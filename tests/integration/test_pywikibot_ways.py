@@ -5,10 +5,9 @@ import subprocess
 
 import pytest
 
-from tests.conftest import META
+from tests.conftest import META, WRITTEN_AT
 from tests.integration.conftest import seeded_pages
 
-WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 
 
@@ -26,7 +25,7 @@ def bot(wiki, *args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def meta_pages(dev_wiki, request):
     """The Meta page as written on 10 June 2023, once for each test, all in one import."""
-    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+    return seeded_pages(request, dev_wiki, META, WRITTEN_AT, "seeded")
 
 
 @pytest.fixture
