@@ -15,7 +15,7 @@ from bot.errors import UsageError
 from bot.ops import state
 from bot.ops.config import Target
 from bot.wiki import client, flow, runner
-from tests.conftest import META, utc
+from tests.conftest import META, WRITTEN, utc
 
 TITLE_LINE = "'''Ad-hoc conversation hour on the Global Digital Compact'''"
 PAYLOAD = (
@@ -28,7 +28,7 @@ STATUS = "User:B/Status"
 
 
 def moving(text: str = META):
-    return transform(text, NOW, default_written_at=utc("2023-06-10"))
+    return transform(text, NOW, default_written_at=WRITTEN)
 
 
 def hostile_page() -> str:
@@ -96,7 +96,7 @@ def test_a_free_url_of_the_page_is_no_link_on_the_status_page(wiki):
     cet = META.replace(
         "Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET https://spam.example"
     )
-    result = transform(cet, utc("2023-06-27T00:00:00"), default_written_at=utc("2023-06-10"))
+    result = transform(cet, utc("2023-06-27T00:00:00"), default_written_at=WRITTEN)
     outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", result, source=cet)
     write(FakePage("old"), [outcome])
     [(_, text, summary)] = wiki

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.pipeline import transform
-from tests.conftest import META, WRITTEN_AT, utc
+from tests.conftest import META, WRITTEN, WRITTEN_AT, utc
 from tests.integration.conftest import seeded_pages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def test_a_run_makes_exactly_one_bot_edit(dev_wiki, seeded):
 
 def test_the_saved_text_is_what_the_core_computes_offline(dev_wiki, seeded):
     run_bot(dev_wiki, seeded, "--always", "--now", BETWEEN)
-    expected = transform(META, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    expected = transform(META, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
     assert dev_wiki.revisions(seeded)[-1]["content"] == expected.text.rstrip("\n")
 
 
