@@ -1,7 +1,8 @@
-"""Shared fixtures: real pages, read from tests/fixtures and tests/pages, and the moment the
-Meta page's yearless lines were written."""
+"""Shared fixtures: real pages, read from tests/fixtures and tests/pages, the moment the Meta
+page's yearless lines were written, and the check that a command refused as a usage error."""
 
 import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,8 @@ if os.environ.get("CI"):
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = Path(__file__).parent / "pages"
+#: The name the bot's messages start with: "conversation-hours-bot: ...".
+PROG = "conversation-hours-bot"
 
 
 #: The reconstruction of Meta's page as it stood in June 2023, as a file and as its text.
@@ -41,3 +44,13 @@ def meta_page() -> str:
 
 def page(name: str) -> str:
     return (PAGES / f"{name}.wikitext").read_text(encoding="utf-8")
+
+
+def assert_usage_error(done: subprocess.CompletedProcess, says: str) -> None:
+    """`done` refused as a usage error (bad arguments, configuration or input): exit 2 and one
+    line on stderr, no traceback, that starts with the bot's name and contains `says`."""
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"{PROG}: "), done.stderr
+    assert says in done.stderr, done.stderr

@@ -38,10 +38,19 @@ from bot.cli import main
 from bot.core.pipeline import transform
 from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
-from tests.conftest import META, META_PATH, PAGES, WRITTEN, WRITTEN_AT, page, utc
+from tests.conftest import (
+    META,
+    META_PATH,
+    PAGES,
+    PROG,
+    WRITTEN,
+    WRITTEN_AT,
+    assert_usage_error,
+    page,
+    utc,
+)
 
 BOT = [sys.executable, "-m", "bot"]
-PROG = "conversation-hours-bot"
 DAMAGED = PAGES / "damaged"
 CORPUS = sorted(path.stem for path in DAMAGED.glob("*.wikitext"))
 PLAIN = PAGES / "plain.wikitext"
@@ -693,14 +702,6 @@ def test_a_table_around_the_timeslots_is_not_cut_in_half():
 
 def bot(*args: str) -> subprocess.CompletedProcess:
     return in_process(list(args))
-
-
-def assert_usage_error(done: subprocess.CompletedProcess, says: str) -> None:
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith(f"{PROG}: ")
-    assert says in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import split_arguments
-from tests.conftest import META, META_PATH, WRITTEN_AT
+from tests.conftest import META, META_PATH, WRITTEN_AT, assert_usage_error
 
 BOT = [sys.executable, "-m", "bot"]
 AFTER = "2023-07-01T00:00:00Z"
@@ -113,10 +113,7 @@ def test_check_refuses_like_run(tmp_path):
     ],
 )
 def test_bad_usage_exits_2_with_one_line(args, says):
-    done = bot("run", *args)
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(bot("run", *args), says)
 
 
 def test_an_empty_file_exits_2(tmp_path):
@@ -164,10 +161,7 @@ def test_the_console_script_is_installed():
     ],
 )
 def test_an_option_that_would_be_ignored_is_refused(args, says):
-    done = bot("run", *args)
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(bot("run", *args), says)
 
 
 def test_the_refusal_comes_before_anything_is_read(tmp_path):
@@ -188,10 +182,7 @@ def test_the_refusal_comes_before_anything_is_read(tmp_path):
     ],
 )
 def test_check_refuses_an_option_it_would_ignore(args, says):
-    done = bot("check", *args)
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(bot("check", *args), says)
 
 
 def test_check_takes_no_pywikibot_option():
@@ -265,9 +256,7 @@ def test_a_missing_pywikibot_folder_is_a_configuration_error(tmp_path):
         text=True,
         env=env,
     )
-    assert done.returncode == 2
-    assert "/nowhere: no user-config.py in " in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(done, "/nowhere: no user-config.py in ")
 
 
 def test_a_bug_in_the_wiki_modules_at_import_is_a_bug(tmp_path):
