@@ -119,17 +119,13 @@ def test_bad_usage_exits_2_with_one_line(args, says):
 def test_an_empty_file_exits_2(tmp_path):
     empty = tmp_path / "empty.wikitext"
     empty.write_text("")
-    done = bot("run", "--file", str(empty))
-    assert done.returncode == 2
-    assert "is empty" in done.stderr
+    assert_usage_error(bot("run", "--file", str(empty)), "is empty")
 
 
 def test_a_file_that_is_not_utf8_exits_2(tmp_path):
     latin = tmp_path / "latin1.wikitext"
     latin.write_bytes("== Upcoming Conversation Hours ==\nCaf\xe9\n".encode("latin-1"))
-    done = bot("run", "--file", str(latin))
-    assert done.returncode == 2
-    assert "is not UTF-8" in done.stderr
+    assert_usage_error(bot("run", "--file", str(latin)), "is not UTF-8")
 
 
 def test_the_console_script_is_installed():
@@ -187,8 +183,7 @@ def test_check_refuses_an_option_it_would_ignore(args, says):
 
 def test_check_takes_no_pywikibot_option():
     done = bot("check", "--file", str(META_PATH), "-simulate")
-    assert done.returncode == 2
-    assert "-simulate is a pywikibot option; check on a file uses no wiki" in done.stderr
+    assert_usage_error(done, "-simulate is a pywikibot option; check on a file uses no wiki")
 
 
 @pytest.mark.parametrize(
@@ -244,8 +239,7 @@ def pywikibot_folder(tmp_path: Path, user_config: str) -> dict[str, str]:
 def test_an_error_in_user_config_is_a_configuration_error(tmp_path):
     env = pywikibot_folder(tmp_path, "raise ValueError('OAuth is half configured')\n")
     done = subprocess.run([*BOT, "run", "--dry-run"], capture_output=True, text=True, env=env)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.endswith("pywikibot configuration: OAuth is half configured\n")
+    assert_usage_error(done, "pywikibot configuration: OAuth is half configured")
 
 
 def test_a_missing_pywikibot_folder_is_a_configuration_error(tmp_path):

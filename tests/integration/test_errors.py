@@ -1,6 +1,6 @@
 """Errors mean what they say, against the local wiki: a bug is a bug, not a wiki failure."""
 
-from tests.conftest import META, WRITTEN_AT
+from tests.conftest import META, WRITTEN_AT, assert_usage_error
 
 
 def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_wiki, fresh_title):
@@ -30,5 +30,4 @@ def test_a_state_folder_the_bot_cannot_write_is_a_usage_error(dev_wiki, fresh_ti
     done = dev_wiki.run_bot(
         "run", "--site", dev_wiki.site, "--page", fresh_title, "--dry-run", "--state", state
     )
-    assert done.returncode == 2, done.stderr
-    assert f"state folder {blocker / 'state'}: Not a directory" in done.stderr
+    assert_usage_error(done, f"state folder {blocker / 'state'}: Not a directory")
