@@ -5,24 +5,21 @@ Each is the reference page with one hostile run written into it by an editor: th
 mwparserfromhell parse of the same page; the tests run each under a generous hang guard.
 """
 
-from pathlib import Path
+from tests.conftest import META
 
-REFERENCE = Path(__file__).parent / "fixtures" / "meta-page.wikitext"
 SLOT = "* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC"
 UPCOMING = "== Upcoming Conversation Hours == <!--T:22-->"
 
 
 def _in_slot(run: str) -> str:
     """The run written at the end of the first timeslot's line."""
-    page = REFERENCE.read_text(encoding="utf-8")
-    line = next(line for line in page.split("\n") if line.startswith(SLOT))
-    return page.replace(line, line + " " + run, 1)
+    line = next(line for line in META.split("\n") if line.startswith(SLOT))
+    return META.replace(line, line + " " + run, 1)
 
 
 def _before_upcoming(run: str) -> str:
     """The run written as a line of its own just before "Upcoming"."""
-    page = REFERENCE.read_text(encoding="utf-8")
-    return page.replace(UPCOMING, run + "\n\n" + UPCOMING, 1)
+    return META.replace(UPCOMING, run + "\n\n" + UPCOMING, 1)
 
 
 #: name -> page text.

@@ -38,13 +38,21 @@ from bot.cli import main
 from bot.core.pipeline import transform
 from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
-from tests.conftest import FIXTURES, PAGES, page, utc
+from tests.conftest import (
+    META,
+    META_PATH,
+    PAGES,
+    PROG,
+    WRITTEN,
+    WRITTEN_AT,
+    assert_usage_error,
+    page,
+    utc,
+)
 
 BOT = [sys.executable, "-m", "bot"]
-PROG = "conversation-hours-bot"
 DAMAGED = PAGES / "damaged"
 CORPUS = sorted(path.stem for path in DAMAGED.glob("*.wikitext"))
-META = FIXTURES / "meta-page.wikitext"
 PLAIN = PAGES / "plain.wikitext"
 
 
@@ -52,15 +60,8 @@ def plain() -> str:
     return PLAIN.read_text(encoding="utf-8")
 
 
-def meta() -> str:
-    return META.read_text(encoding="utf-8")
-
-
 #: Before any session is due, between the two June sessions, and after every session.
 NOWS = ("2023-06-01T00:00:00Z", "2023-06-28T00:00:00Z", "2024-01-01T00:00:00Z")
-#: When the yearless June lines of the real page were written.
-WRITTEN_AT = "2023-06-10T09:00:00Z"
-WRITTEN = utc("2023-06-10T09:00:00")
 
 #: What a run may remove without saying so: translate tags, unit markers and whitespace.
 _GLUE = re.compile(r"</?translate(?:\s+nowrap)?\s*>|<!--T:[^\n]*?-->|\s+")
@@ -390,7 +391,7 @@ def test_text_hidden_in_a_comment_or_pre_stays_hidden_and_unmoved(name, corpus_r
 
 def two_megabyte_log() -> str:
     """The real page with some 11,000 more log entries, each a unit of its own."""
-    real = meta()
+    real = META
     months = [datetime(2000, m, 1).strftime("%B") for m in range(12, 0, -1)]
     entries, size, n = [], 0, 0
     while size < 2_100_000:
@@ -409,7 +410,7 @@ def two_megabyte_log() -> str:
 
 def two_megabyte_upcoming() -> str:
     """The real page with some 14,000 more timeslots from 2024 on, each a unit of its own."""
-    real = meta()
+    real = META
     slots, size, n = [], 0, 0
     while size < 2_100_000:
         day = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=7 * n)
@@ -430,7 +431,7 @@ GENERATED: dict[str, tuple[Callable[[], str], str]] = {
     "2mb-upcoming": (two_megabyte_upcoming, "2024-01-10T00:00:00Z"),
     "crlf-line-endings": (lambda: plain().replace("\n", "\r\n"), "2023-07-10T00:00:00Z"),
     "crlf-line-endings-meta": (
-        lambda: META.read_text(encoding="utf-8").replace("\n", "\r\n"),
+        lambda: META.replace("\n", "\r\n"),
         "2023-07-01T00:00:00Z",
     ),
     "cr-line-endings": (lambda: plain().replace("\n", "\r"), "2023-07-10T00:00:00Z"),
@@ -522,7 +523,7 @@ def test_the_command_line_as_its_own_process_does_exactly_what_it_does_in_proces
 # --- random damage to the real page -------------------------------------------------------------
 
 BASES = {
-    "meta": meta(),
+    "meta": META,
     "plain": page("plain"),
     "one-unit-per-list": page("one-unit-per-list"),
     "subsections": page("subsections"),
@@ -703,14 +704,6 @@ def bot(*args: str) -> subprocess.CompletedProcess:
     return in_process(list(args))
 
 
-def assert_usage_error(done: subprocess.CompletedProcess, says: str) -> None:
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith(f"{PROG}: ")
-    assert says in done.stderr
-
-
 @pytest.mark.parametrize(
     ("content", "says"),
     [
@@ -760,8 +753,8 @@ def test_a_bad_moment_exits_2_in_one_line(option, value):
         (PLAIN, "--now", "0001-01-01T00:00:00+05:00"),  # a raw traceback from cli.moment
         (PLAIN, "--now", "9999-12-31T23:59:59-05:00"),  # likewise
         (PLAIN, "--now", "0001-01-01T00:30:00Z"),  # now - grace underflows in plan()
-        (META, "--now", "9999-12-31T12:00:00Z"),  # dates.resolve: year 10000
-        (META, "--written-at", "0001-01-01T00:00:00Z"),  # dates.resolve underflows
+        (META_PATH, "--now", "9999-12-31T12:00:00Z"),  # dates.resolve: year 10000
+        (META_PATH, "--written-at", "0001-01-01T00:00:00Z"),  # dates.resolve underflows
     ],
 )
 def test_a_moment_at_the_edge_of_the_calendar_exits_2_in_one_line(file, option, value):

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import split_arguments
-from tests.conftest import FIXTURES
+from tests.conftest import META, META_PATH, WRITTEN_AT, assert_usage_error
 
 BOT = [sys.executable, "-m", "bot"]
-META = FIXTURES / "meta-page.wikitext"
 AFTER = "2023-07-01T00:00:00Z"
 
 
@@ -21,29 +20,31 @@ def bot(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_run_prints_a_unified_diff_of_the_change():
-    done = bot("run", "--file", str(META), "--now", AFTER)
+    done = bot("run", "--file", str(META_PATH), "--now", AFTER)
     assert done.returncode == 0
-    assert done.stdout.startswith(f"--- {META} (current)\n+++ {META} (bot)\n@@ ")
+    assert done.stdout.startswith(f"--- {META_PATH} (current)\n+++ {META_PATH} (bot)\n@@ ")
     assert "-* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC" in done.stdout
 
 
 def test_run_writes_the_new_text_to_output(tmp_path):
     out = tmp_path / "new.wikitext"
-    done = bot("run", "--file", str(META), "--now", AFTER, "--output", str(out))
+    done = bot("run", "--file", str(META_PATH), "--now", AFTER, "--output", str(out))
     assert done.returncode == 0
     assert "June 30, 2023 (16:00 UTC). Topic:" in out.read_text()
 
 
 def test_output_is_the_same_bytes_when_nothing_changes(tmp_path):
     out = tmp_path / "new.wikitext"
-    done = bot("run", "--file", str(META), "--now", "2023-06-01T00:00:00Z", "--output", str(out))
+    done = bot(
+        "run", "--file", str(META_PATH), "--now", "2023-06-01T00:00:00Z", "--output", str(out)
+    )
     assert done.returncode == 0
     assert done.stdout == ""
-    assert out.read_bytes() == META.read_bytes()
+    assert out.read_bytes() == META_PATH.read_bytes()
 
 
 def test_json_report_has_the_promised_fields():
-    done = bot("run", "--file", str(META), "--now", AFTER, "--json")
+    done = bot("run", "--file", str(META_PATH), "--now", AFTER, "--json")
     report = json.loads(done.stdout)
     assert report["changed"] is True
     assert report["summary"] == (
@@ -64,18 +65,18 @@ def test_written_at_dates_yearless_lines():
     done = bot(
         "run",
         "--file",
-        str(META),
+        str(META_PATH),
         "--now",
         "2026-11-24T00:00:00Z",
         "--written-at",
-        "2023-06-10T09:00:00Z",
+        WRITTEN_AT,
         "--json",
     )
     assert len(json.loads(done.stdout)["moved"]) == 2
 
 
 def test_check_explains_the_page():
-    done = bot("check", "--file", str(META), "--now", "2023-06-28T00:00:00Z")
+    done = bot("check", "--file", str(META_PATH), "--now", "2023-06-28T00:00:00Z")
     assert done.returncode == 0
     assert "'Ad-hoc conversation hour on the Global Digital Compact'" in done.stdout
     assert "line 55: 2023-06-26T12:00:00Z to 2023-06-26T13:00:00Z: past: would move" in done.stdout
@@ -84,7 +85,7 @@ def test_check_explains_the_page():
 
 def test_a_refused_page_exits_3_with_one_line_and_writes_nothing(tmp_path):
     broken = tmp_path / "broken.wikitext"
-    broken.write_text(META.read_text().replace("== Upcoming Conversation Hours ==", "== Soon =="))
+    broken.write_text(META.replace("== Upcoming Conversation Hours ==", "== Soon =="))
     out = tmp_path / "new.wikitext"
     done = bot("run", "--file", str(broken), "--now", AFTER, "--output", str(out))
     assert done.returncode == 3
@@ -106,32 +107,25 @@ def test_check_refuses_like_run(tmp_path):
     [
         (["--file", "/nonexistent/page"], "cannot read /nonexistent/page"),
         (["--file", "/tmp"], "cannot read /tmp"),
-        (["--file", str(META), "--now", "yesterday"], "'yesterday' is not an ISO 8601 moment"),
-        (["--file", str(META), "--written-at", "2023-13-01"], "is not an ISO 8601 moment"),
-        (["--file", str(META), "--bogus"], "unrecognized arguments: --bogus"),
+        (["--file", str(META_PATH), "--now", "yesterday"], "'yesterday' is not an ISO 8601 moment"),
+        (["--file", str(META_PATH), "--written-at", "2023-13-01"], "is not an ISO 8601 moment"),
+        (["--file", str(META_PATH), "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(args, says):
-    done = bot("run", *args)
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(bot("run", *args), says)
 
 
 def test_an_empty_file_exits_2(tmp_path):
     empty = tmp_path / "empty.wikitext"
     empty.write_text("")
-    done = bot("run", "--file", str(empty))
-    assert done.returncode == 2
-    assert "is empty" in done.stderr
+    assert_usage_error(bot("run", "--file", str(empty)), "is empty")
 
 
 def test_a_file_that_is_not_utf8_exits_2(tmp_path):
     latin = tmp_path / "latin1.wikitext"
     latin.write_bytes("== Upcoming Conversation Hours ==\nCaf\xe9\n".encode("latin-1"))
-    done = bot("run", "--file", str(latin))
-    assert done.returncode == 2
-    assert "is not UTF-8" in done.stderr
+    assert_usage_error(bot("run", "--file", str(latin)), "is not UTF-8")
 
 
 def test_the_console_script_is_installed():
@@ -151,28 +145,25 @@ def test_the_console_script_is_installed():
         (["--config", "bot.toml", "--output", "x"], "--output is for --file"),
         (["--written-at", "2023-06-10T00:00:00Z"], "--written-at is for --file"),
         (["--output", "new.wikitext"], "--output is for --file"),
-        (["--file", str(META), "--site", "x:y"], "--site is for runs on a wiki"),
-        (["--file", str(META), "--always"], "--always is for runs on a wiki"),
-        (["--file", str(META), "-always"], "--always is for runs on a wiki"),
-        (["--file", str(META), "--dry-run"], "--dry-run is for runs on a wiki"),
-        (["--file", str(META), "--config", "missing.toml"], "--config is for runs on a wiki"),
-        (["--file", str(META), "--state", "/tmp"], "--state is for runs on a wiki"),
-        (["--file", str(META), "-simulate"], "-simulate is a pywikibot option"),
+        (["--file", str(META_PATH), "--site", "x:y"], "--site is for runs on a wiki"),
+        (["--file", str(META_PATH), "--always"], "--always is for runs on a wiki"),
+        (["--file", str(META_PATH), "-always"], "--always is for runs on a wiki"),
+        (["--file", str(META_PATH), "--dry-run"], "--dry-run is for runs on a wiki"),
+        (["--file", str(META_PATH), "--config", "missing.toml"], "--config is for runs on a wiki"),
+        (["--file", str(META_PATH), "--state", "/tmp"], "--state is for runs on a wiki"),
+        (["--file", str(META_PATH), "-simulate"], "-simulate is a pywikibot option"),
         (["--config", "bot.toml", "-user:Someone"], "-user:Someone names one wiki or account"),
         (["--config", "bot.toml", "-family:meta"], "-family:meta names one wiki or account"),
     ],
 )
 def test_an_option_that_would_be_ignored_is_refused(args, says):
-    done = bot("run", *args)
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(bot("run", *args), says)
 
 
 def test_the_refusal_comes_before_anything_is_read(tmp_path):
     # With the wiki options dropped, this very run would succeed: the refusal is the mode check.
     out = tmp_path / "new.wikitext"
-    done = bot("run", "--file", str(META), "--now", AFTER, "--output", str(out), "--always")
+    done = bot("run", "--file", str(META_PATH), "--now", AFTER, "--output", str(out), "--always")
     assert done.returncode == 2
     assert not out.exists()
 
@@ -180,23 +171,19 @@ def test_the_refusal_comes_before_anything_is_read(tmp_path):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--file", str(META), "--site", "x:y"], "--site is for runs on a wiki"),
-        (["--file", str(META), "--page", "P"], "--page is for runs on a wiki"),
-        (["--file", str(META), "--dir", "/tmp"], "--dir is for runs on a wiki"),
+        (["--file", str(META_PATH), "--site", "x:y"], "--site is for runs on a wiki"),
+        (["--file", str(META_PATH), "--page", "P"], "--page is for runs on a wiki"),
+        (["--file", str(META_PATH), "--dir", "/tmp"], "--dir is for runs on a wiki"),
         (["--site", "x:y", "--written-at", AFTER], "--written-at is for --file"),
     ],
 )
 def test_check_refuses_an_option_it_would_ignore(args, says):
-    done = bot("check", *args)
-    assert done.returncode == 2
-    assert says in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(bot("check", *args), says)
 
 
 def test_check_takes_no_pywikibot_option():
-    done = bot("check", "--file", str(META), "-simulate")
-    assert done.returncode == 2
-    assert "-simulate is a pywikibot option; check on a file uses no wiki" in done.stderr
+    done = bot("check", "--file", str(META_PATH), "-simulate")
+    assert_usage_error(done, "-simulate is a pywikibot option; check on a file uses no wiki")
 
 
 @pytest.mark.parametrize(
@@ -235,7 +222,7 @@ def test_offline_runs_never_import_pywikibot():
     code = (
         "import sys\n"
         "from bot.cli.main import main\n"
-        f"code = main(['run', '--file', {str(META)!r}, '--now', {AFTER!r}, '--json'])\n"
+        f"code = main(['run', '--file', {str(META_PATH)!r}, '--now', {AFTER!r}, '--json'])\n"
         "assert code == 0 and 'pywikibot' not in sys.modules, code\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -252,8 +239,7 @@ def pywikibot_folder(tmp_path: Path, user_config: str) -> dict[str, str]:
 def test_an_error_in_user_config_is_a_configuration_error(tmp_path):
     env = pywikibot_folder(tmp_path, "raise ValueError('OAuth is half configured')\n")
     done = subprocess.run([*BOT, "run", "--dry-run"], capture_output=True, text=True, env=env)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.endswith("pywikibot configuration: OAuth is half configured\n")
+    assert_usage_error(done, "pywikibot configuration: OAuth is half configured")
 
 
 def test_a_missing_pywikibot_folder_is_a_configuration_error(tmp_path):
@@ -264,9 +250,7 @@ def test_a_missing_pywikibot_folder_is_a_configuration_error(tmp_path):
         text=True,
         env=env,
     )
-    assert done.returncode == 2
-    assert "/nowhere: no user-config.py in " in done.stderr
-    assert done.stderr.count("\n") == 1
+    assert_usage_error(done, "/nowhere: no user-config.py in ")
 
 
 def test_a_bug_in_the_wiki_modules_at_import_is_a_bug(tmp_path):

@@ -19,9 +19,8 @@ from bot.core.page.reader import read_page
 from bot.core.pipeline import transform
 from bot.core.report.explain import explain
 from bot.core.settings import Settings
-from tests.conftest import PAGES, page, utc
+from tests.conftest import PAGES, WRITTEN, page, utc
 
-WRITTEN = utc("2023-06-10T09:00:00")
 PLACEHOLDER = "No conversation hours are scheduled at the moment."
 ZOOM = "[https://wikimedia.zoom.us/j/87082260165 Zoom]"
 

@@ -20,11 +20,10 @@ from bot.core.dates.vocabulary import MONTH_NAMES
 from bot.core.pipeline import transform
 from bot.core.report.result import Result
 from bot.core.wikitext import liveness
-from tests.conftest import FIXTURES, PAGES
+from tests.conftest import META, PAGES, WRITTEN
 from tests.test_bad_input import output_problems
 
 CHECK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-WRITTEN = datetime(2023, 6, 10, tzinfo=UTC)
 #: Moments around the reference page's and the editors' pages' sessions.
 MOMENTS = [datetime(2023, 6, 26, 14, tzinfo=UTC), datetime(2023, 7, 1, tzinfo=UTC)]
 #: Pages whose slots are plain list items of their own line (where text may be added).
@@ -48,7 +47,7 @@ class Page:
 
 
 def pages() -> list[Page]:
-    found = [Page("meta", (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8"))]
+    found = [Page("meta", META)]
     for name in PAGE_NAMES:
         found.append(Page(name, (PAGES / "editors" / f"{name}.wikitext").read_text("utf-8")))
     return found

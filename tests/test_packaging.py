@@ -16,10 +16,10 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.conftest import META_PATH
 from tests.test_toolforge import USER_CONFIG, load_in_pywikibot
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = ROOT / "tests" / "fixtures" / "meta-page.wikitext"
 SAMPLE_USER_CONFIG = ROOT / "user-config.py.sample"
 LOCK = ROOT / "requirements.txt"
 DEPENDENCIES = [
@@ -118,7 +118,7 @@ def test_an_installed_wheel_moves_past_sessions_from_another_folder(venv, elsewh
         venv / "bin" / "conversation-hours-bot",
         "run",
         "--file",
-        PAGE,
+        META_PATH,
         "--now",
         "2023-07-01T00:00:00Z",
         "--output",

@@ -15,9 +15,8 @@ from bot.errors import UsageError
 from bot.ops import state
 from bot.ops.config import Target
 from bot.wiki import client, flow, runner
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, WRITTEN, utc
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 TITLE_LINE = "'''Ad-hoc conversation hour on the Global Digital Compact'''"
 PAYLOAD = (
     "&#91;&#91;Category:Spam&#93;&#93; &#123;&#123;subst:Payload&#125;&#125; "
@@ -29,7 +28,7 @@ STATUS = "User:B/Status"
 
 
 def moving(text: str = META):
-    return transform(text, NOW, default_written_at=utc("2023-06-10"))
+    return transform(text, NOW, default_written_at=WRITTEN)
 
 
 def hostile_page() -> str:
@@ -97,7 +96,7 @@ def test_a_free_url_of_the_page_is_no_link_on_the_status_page(wiki):
     cet = META.replace(
         "Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET https://spam.example"
     )
-    result = transform(cet, utc("2023-06-27T00:00:00"), default_written_at=utc("2023-06-10"))
+    result = transform(cet, utc("2023-06-27T00:00:00"), default_written_at=WRITTEN)
     outcome = flow.Outcome(TARGET, flow.Ending.UNCHANGED, "", result, source=cet)
     write(FakePage("old"), [outcome])
     [(_, text, summary)] = wiki

@@ -10,7 +10,7 @@ from bot.core.change.render import Renderer
 from bot.core.page.reader import read_page
 from bot.core.settings import Settings
 from bot.errors import Refusal
-from tests.conftest import utc
+from tests.conftest import WRITTEN, utc
 
 STANDING = "There are no more regularly upcoming conversation hours."
 
@@ -19,7 +19,7 @@ STANDING = "There are no more regularly upcoming conversation hours."
 def planned(meta_page):
     settings = Settings()
     page = read_page(meta_page, settings)
-    decided = plan(page.blocks, utc("2023-07-01T00:00:00"), settings, {}, utc("2023-06-10"))
+    decided = plan(page.blocks, utc("2023-07-01T00:00:00"), settings, {}, WRITTEN)
     change = edit.build(page, decided, Renderer(settings.templates_dir))
     return page, decided, change
 

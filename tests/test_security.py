@@ -28,12 +28,10 @@ from bot.core.settings import DEFAULT_TEMPLATES, Settings
 from bot.core.wikitext import translate_markup as translate
 from bot.core.wikitext.escape import escape_wikitext
 from bot.errors import Refusal
-from tests.conftest import FIXTURES, page, utc
+from tests.conftest import META, META_PATH, WRITTEN, page, utc
 
 ROOT = Path(__file__).resolve().parent.parent
-META = FIXTURES / "meta-page.wikitext"
 NOW = utc("2023-07-01T00:00:00")
-WRITTEN = utc("2023-06-10T09:00:00")
 
 HOSTILE = [
     "}}{{Delete|",
@@ -84,7 +82,7 @@ def plain_page(announcement: str) -> str:
 
 
 def meta_page(announcement: str) -> str:
-    real = META.read_text(encoding="utf-8")
+    real = META
     old = next(line for line in real.split("\n") if line.startswith("'''Ad-hoc conversation"))
     return real.replace(old, announcement)
 
@@ -182,7 +180,7 @@ def templates(tmp_path: Path, **sources: str) -> Settings:
 
 #: A page on which each template renders, when, and a value it can render (TEXT below).
 TEMPLATE_PAGES = {
-    "log_entry": (META.read_text(encoding="utf-8"), NOW, "{{ topic | wikitext }}"),
+    "log_entry": (META, NOW, "{{ topic | wikitext }}"),
     "upcoming_empty": (page("one-unit-per-list"), utc("2023-07-10T00:00:00"), "Nothing yet."),
 }
 
@@ -282,9 +280,9 @@ def test_a_planted_pywikibot_configuration_leaks_into_no_output(tmp_path):
     (tmp_path / "user-password.py").chmod(0o600)
     env = {**os.environ, "PYWIKIBOT_DIR": str(tmp_path)}
     for args in (
-        ["run", "--file", str(META), "--now", "2023-07-01T00:00:00Z", "--json"],
-        ["run", "--file", str(META), "--now", "2023-07-01T00:00:00Z"],
-        ["check", "--file", str(META), "--now", "2023-07-01T00:00:00Z"],
+        ["run", "--file", str(META_PATH), "--now", "2023-07-01T00:00:00Z", "--json"],
+        ["run", "--file", str(META_PATH), "--now", "2023-07-01T00:00:00Z"],
+        ["check", "--file", str(META_PATH), "--now", "2023-07-01T00:00:00Z"],
         ["--debug", "run", "--file", str(tmp_path / "user-password.py"), "--now", "2023-07-01"],
     ):
         done = subprocess.run(

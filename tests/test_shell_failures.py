@@ -16,6 +16,7 @@ import pytest
 
 from bot.ops import credentials, deadline
 from bot.ops.credentials import Account
+from tests.conftest import assert_usage_error
 
 cli = importlib.import_module("bot.cli.main")
 
@@ -72,11 +73,9 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
-def one_line(done: subprocess.CompletedProcess, code: int, says: str) -> None:
-    assert done.returncode == code, done.stderr
-    assert says in done.stderr, done.stderr
-    assert done.stderr.count("\n") == 1, done.stderr
-    assert "Traceback" not in done.stderr
+def one_line(done: subprocess.CompletedProcess, says: str) -> None:
+    """A usage error in one line (conftest's assert_usage_error) that shows no password."""
+    assert_usage_error(done, says)
     assert SECRET not in done.stderr + done.stdout
 
 
@@ -106,7 +105,7 @@ def test_an_unconfigured_pywikibot_is_refused_before_pywikibot_loads(tmp_path, e
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
     )
-    one_line(done, 2, says)
+    one_line(done, says)
 
 
 def test_a_user_config_others_can_write_is_refused(tmp_path):
@@ -114,7 +113,7 @@ def test_a_user_config_others_can_write_is_refused(tmp_path):
     (folder / "user-config.py").chmod(0o666)
     env = {**os.environ, "PYWIKIBOT_DIR": str(folder)}
     done = run(["run", "--dry-run", "--site", "closed:en"], env, tmp_path)
-    one_line(done, 2, "can be written by others (mode 666): pywikibot would skip it")
+    one_line(done, "can be written by others (mode 666): pywikibot would skip it")
 
 
 @pytest.mark.parametrize("option", ["-nosuchoption", "-pt:soon", "-daemonize"])
@@ -127,7 +126,7 @@ def test_a_bad_pywikibot_option_is_refused_before_any_site_opens(tmp_path, optio
     )
     env = {**os.environ, "PYWIKIBOT_DIR": str(folder), "XDG_STATE_HOME": str(tmp_path / "s")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    one_line(done, 2, option.partition(":")[0])
+    one_line(done, option.partition(":")[0])
 
 
 def test_known_pywikibot_options_open_no_site_of_their_own(tmp_path):
@@ -156,8 +155,8 @@ def test_a_site_that_cannot_exist_is_a_configuration_error(tmp_path, site, says)
     env = {**os.environ, "PYWIKIBOT_DIR": str(folder)}
     toml = tmp_path / "bot.toml"
     toml.write_text(f'[[targets]]\nsite = "{site}"\npage = "P"\n', encoding="utf-8")
-    one_line(run(["run", "--config", str(toml), "--dry-run"], env, tmp_path), 2, says)
-    one_line(run(["run", "--dry-run", "--site", site], env, tmp_path), 2, says)
+    one_line(run(["run", "--config", str(toml), "--dry-run"], env, tmp_path), says)
+    one_line(run(["run", "--dry-run", "--site", site], env, tmp_path), says)
 
 
 # --- credentials ----------------------------------------------------------------------------
@@ -177,7 +176,7 @@ def test_a_site_that_cannot_exist_is_a_configuration_error(tmp_path, site, says)
 def test_a_password_file_pywikibot_would_stumble_on_is_one_line(tmp_path, password, says):
     folder = pywikibot_folder(tmp_path, password)
     env = {**os.environ, "PYWIKIBOT_DIR": str(folder)}
-    one_line(run(["run", "--dry-run", "--site", "closed:en"], env, tmp_path), 2, says)
+    one_line(run(["run", "--dry-run", "--site", "closed:en"], env, tmp_path), says)
 
 
 def test_a_password_file_others_can_read_is_refused(tmp_path):

@@ -15,9 +15,8 @@ from bot.core.report.status import (
 from bot.ops.config import Target
 from bot.wiki import flow
 from bot.wiki.translation_flow import Report, Status
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, WRITTEN, utc
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 CET = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET")
 PASS = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 TITLE = "Global Advocacy/Conversation hours and Events"
@@ -121,7 +120,7 @@ def test_the_page_holds_one_section_per_page_in_order():
 
 
 def test_an_edit_shows_what_it_moved_and_what_was_left():
-    result = transform(CET, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    result = transform(CET, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
     outcome = flow.Outcome(Target(title=TITLE), flow.Ending.EDITED, "saved", result, 7, source=CET)
     page = flow.page_status(outcome, PASS, PASS, flow.moved(result))
     assert page.moved == ("June 26, 2023 (Ad-hoc conversation hour on the Global Digital Compact)",)

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from bot.cli.main import build_parser
+from tests.conftest import assert_usage_error
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLFORGE = ROOT / "scripts" / "toolforge"
@@ -409,9 +410,7 @@ def test_user_config_names_the_missing_account_in_one_line_and_exit_2(tmp_path):
         text=True,
         timeout=60,
     )
-    assert done.returncode == 2
-    assert done.stderr.count("\n") == 1
-    assert "CHBOT_USERNAME is not set" in done.stderr
+    assert_usage_error(done, "CHBOT_USERNAME is not set")
 
 
 def test_user_config_without_oauth_keys_reads_the_password_file(environment):

@@ -6,9 +6,8 @@ from bot.core.pipeline import transform
 from bot.core.settings import Settings
 from bot.core.wikitext import translate_markup as translate
 from bot.errors import Refusal
-from tests.conftest import page, utc
+from tests.conftest import WRITTEN, page, utc
 
-WRITTEN = utc("2023-06-10T09:00:00")  # when the June sessions were added to the Meta page
 JUNE_26 = "* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC"
 JUNE_30 = "* <translate><!--T:25--> Friday, June 30 @ 16:00 UTC"
 JUNE_26_LOGGED = (

@@ -10,10 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.wikitext.translate_markup import Block, TranslateError, markers, parse, validate
+from tests.conftest import FIXTURES, META
 
-FIXTURES = Path(__file__).parent / "fixtures"
 PTFILES = sorted((FIXTURES / "ptfiles").glob("*.ptfile"))
-META_PAGE = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 TIMESLOT_24 = (
     "* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC"
     " | [https://wikimedia.zoom.us/j/87082260165 Zoom] | Meeting ID: 870 8226 0165</translate>"
@@ -89,15 +88,15 @@ def test_old_tvar_syntax_stays_in_unit_content() -> None:
 
 
 def test_meta_page_is_valid() -> None:
-    validate(META_PAGE)
+    validate(META)
 
 
 def test_meta_page_markers_are_1_to_39_in_order() -> None:
-    assert markers(META_PAGE) == [str(n) for n in range(1, 40)]
+    assert markers(META) == [str(n) for n in range(1, 40)]
 
 
 def test_meta_page_units_carry_markers_1_to_39_in_order() -> None:
-    assert [unit.marker for unit in parse(META_PAGE).units] == [str(n) for n in range(1, 40)]
+    assert [unit.marker for unit in parse(META).units] == [str(n) for n in range(1, 40)]
 
 
 def test_inline_timeslot_is_one_unit_with_its_marker() -> None:
@@ -108,8 +107,8 @@ def test_inline_timeslot_is_one_unit_with_its_marker() -> None:
 
 
 def test_inline_timeslot_unit_spans_marker_to_closing_tag() -> None:
-    unit = next(unit for unit in parse(META_PAGE).units if unit.marker == "24")
-    line_start = META_PAGE.index(TIMESLOT_24)
+    unit = next(unit for unit in parse(META).units if unit.marker == "24")
+    line_start = META.index(TIMESLOT_24)
 
     assert unit.start == unit.marker_span[0] == line_start + TIMESLOT_24.index("<!--T:24-->")
     assert unit.end == line_start + len(TIMESLOT_24) - len("</translate>")
@@ -117,28 +116,28 @@ def test_inline_timeslot_unit_spans_marker_to_closing_tag() -> None:
 
 def test_heading_unit_has_its_marker_after_the_heading() -> None:
     heading = "== Upcoming Conversation Hours == <!--T:22-->"
-    unit = next(unit for unit in parse(META_PAGE).units if unit.marker == "22")
+    unit = next(unit for unit in parse(META).units if unit.marker == "22")
 
     assert unit.content == "== Upcoming Conversation Hours =="
-    assert unit.start == META_PAGE.index(heading)
-    assert META_PAGE[slice(*unit.marker_span)] == "<!--T:22-->"
+    assert unit.start == META.index(heading)
+    assert META[slice(*unit.marker_span)] == "<!--T:22-->"
 
 
 def test_paragraph_unit_runs_from_its_marker_to_the_empty_line() -> None:
-    unit = next(unit for unit in parse(META_PAGE).units if unit.marker == "23")
+    unit = next(unit for unit in parse(META).units if unit.marker == "23")
 
     assert unit.content.startswith("'''Ad-hoc conversation hour on the Global Digital Compact'''")
     assert unit.content.endswith("the sustainable development goals.")
-    assert META_PAGE[unit.end :].startswith("\n</translate>")
+    assert META[unit.end :].startswith("\n</translate>")
 
 
 def test_blocks_give_tag_and_content_offsets() -> None:
-    markup = parse(META_PAGE)
-    start = META_PAGE.index(TIMESLOT_24) + len("* ")
-    end = META_PAGE.index("\n", start)
+    markup = parse(META)
+    start = META.index(TIMESLOT_24) + len("* ")
+    end = META.index("\n", start)
 
     assert Block(start, end, start + len("<translate>"), end - len("</translate>")) in markup.blocks
-    assert len(markup.blocks) == META_PAGE.count("<translate>")
+    assert len(markup.blocks) == META.count("<translate>")
 
 
 # Errors and where they point
@@ -152,8 +151,8 @@ def test_error_reads_as_line_and_reason() -> None:
 
 
 def test_unclosed_translate_names_the_line_of_its_opening_tag() -> None:
-    last_close = META_PAGE.rindex("</translate>")
-    page = META_PAGE[:last_close] + META_PAGE[last_close + len("</translate>") :]
+    last_close = META.rindex("</translate>")
+    page = META[:last_close] + META[last_close + len("</translate>") :]
 
     error = rejection(page)
 
@@ -163,7 +162,7 @@ def test_unclosed_translate_names_the_line_of_its_opening_tag() -> None:
 
 
 def test_nested_translate_points_at_the_inner_tag() -> None:
-    page = META_PAGE.replace("<!--T:12--> You want", "<translate><!--T:12--> You want")
+    page = META.replace("<!--T:12--> You want", "<translate><!--T:12--> You want")
 
     error = rejection(page)
 
@@ -172,7 +171,7 @@ def test_nested_translate_points_at_the_inner_tag() -> None:
 
 
 def test_stray_closing_tag_points_at_itself() -> None:
-    page = META_PAGE.replace("{{Global Advocacy/Header}}", "{{Global Advocacy/Header}}</translate>")
+    page = META.replace("{{Global Advocacy/Header}}", "{{Global Advocacy/Header}}</translate>")
 
     error = rejection(page)
 
@@ -181,7 +180,7 @@ def test_stray_closing_tag_points_at_itself() -> None:
 
 
 def test_duplicate_marker_is_reported_where_it_is_used_again() -> None:
-    page = META_PAGE.replace("<!--T:25-->", "<!--T:24-->")
+    page = META.replace("<!--T:25-->", "<!--T:24-->")
 
     error = rejection(page)
 
@@ -191,7 +190,7 @@ def test_duplicate_marker_is_reported_where_it_is_used_again() -> None:
 
 
 def test_marker_in_mid_paragraph_is_rejected_where_it_is() -> None:
-    page = META_PAGE.replace("<!--T:10-->\nThe purpose of", "The purpose <!--T:10--> of")
+    page = META.replace("<!--T:10-->\nThe purpose of", "The purpose <!--T:10--> of")
 
     error = rejection(page)
 
@@ -201,7 +200,7 @@ def test_marker_in_mid_paragraph_is_rejected_where_it_is() -> None:
 
 
 def test_two_markers_in_one_unit_point_at_the_second() -> None:
-    page = META_PAGE.replace("video call.\n\n<!--T:10-->", "video call.\n<!--T:10-->")
+    page = META.replace("video call.\n\n<!--T:10-->", "video call.\n<!--T:10-->")
 
     error = rejection(page)
 
@@ -325,7 +324,7 @@ def test_markers_ignore_markers_inside_nowiki() -> None:
 
 
 def test_markers_keep_duplicates() -> None:
-    assert markers(META_PAGE.replace("<!--T:25-->", "<!--T:24-->")).count("24") == 2
+    assert markers(META.replace("<!--T:25-->", "<!--T:24-->")).count("24") == 2
 
 
 def test_markers_leave_out_new_unit_markers() -> None:
@@ -342,7 +341,7 @@ def test_markers_read_an_unclosed_page_without_raising() -> None:
 
 
 def test_a_two_megabyte_page_validates() -> None:
-    page = "".join(renumbered(META_PAGE, 1000 * n) for n in range(250))
+    page = "".join(renumbered(META, 1000 * n) for n in range(250))
     assert len(page) > 2_000_000
     validate(page)
 

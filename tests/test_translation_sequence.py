@@ -13,7 +13,7 @@ from bot.ops.config import Target
 from bot.wiki import translation_flow
 from bot.wiki.translate_api import Stored
 from bot.wiki.translation_flow import Status
-from tests.conftest import FIXTURES, utc
+from tests.conftest import FIXTURES, WRITTEN, utc
 from tests.fake_translate import BOT, CONFLICT, FakeTranslate
 
 TITLE = "Conversation hours"
@@ -25,7 +25,7 @@ MOVE_SUMMARY = "Bot: moved 2 past sessions to the log"
 def moved(text: str) -> Run:
     """The core's run on the Meta page in July 2023: the two June sessions move (units 24, 25)."""
     page = read_page(text, Settings())
-    return run(page, utc("2023-07-01"), Settings(), default_written_at=utc("2023-06-10"))
+    return run(page, utc("2023-07-01"), Settings(), default_written_at=WRITTEN)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.errors import WikiError
 from bot.ops.config import Target
 from bot.wiki import translate_api, translation_flow
 from bot.wiki.translate_api import State, Stored
-from tests.conftest import FIXTURES, utc
+from tests.conftest import FIXTURES, WRITTEN, utc
 from tests.fake_translate import FakeTranslate
 
 HOSTILE_TITLE = (
@@ -34,7 +34,7 @@ def french(**changes: str) -> dict[str, Translation]:
 
 def prepared(meta_page: str, fr: dict[str, Translation]) -> translation_flow.Prepared:
     page = read_page(meta_page, Settings())
-    done = run(page, utc("2023-07-01"), Settings(), default_written_at=utc("2023-06-10"))
+    done = run(page, utc("2023-07-01"), Settings(), default_written_at=WRITTEN)
     needs = translations.needs(done)
     assert needs is not None
     plan = translations.plan(needs, {"fr": fr}, Renderer())

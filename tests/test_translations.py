@@ -14,10 +14,9 @@ from bot.core.pipeline import run
 from bot.core.settings import Settings
 from bot.core.translation import plan as translations
 from bot.core.translation.plan import Translation
-from tests.conftest import FIXTURES, utc
+from tests.conftest import FIXTURES, WRITTEN, utc
 
 NOW = utc("2023-07-01T00:00:00")  # both June sessions are over
-WRITTEN = utc("2023-06-10T09:00:00")
 
 
 def texts(name: str) -> dict[str, str]:

@@ -17,10 +17,8 @@ from bot.errors import EXIT_OK, EXIT_REFUSED, EXIT_WIKI, EditConflict, WikiError
 from bot.ops.config import Target
 from bot.wiki import flow, history
 from bot.wiki.flow import CONFLICT_RETRIES, Ending, Outcome
-from tests.conftest import FIXTURES, PAGES, utc
+from tests.conftest import META, PAGES, WRITTEN, utc
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
-WRITTEN = utc("2023-06-10T09:00:00")
 MONDAY = (
     "* <translate><!--T:24--> Monday, June 26 @ 12:00 UTC | "
     "[https://wikimedia.zoom.us/j/87082260165 Zoom] | Meeting ID: 870 8226 0165</translate>"
@@ -47,7 +45,7 @@ class Rev:
 
 
 def moving_result():
-    return transform(META, utc("2023-07-01T00:00:00"), default_written_at=utc("2023-06-10"))
+    return transform(META, utc("2023-07-01T00:00:00"), default_written_at=WRITTEN)
 
 
 def test_the_summary_links_the_documentation_page():
@@ -66,7 +64,7 @@ def test_the_summary_without_a_documentation_page_has_no_link():
 
 def test_the_summary_names_a_called_off_session_as_such():
     text = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 UTC (cancelled)")
-    result = transform(text, utc("2023-07-01T00:00:00"), default_written_at=utc("2023-06-10"))
+    result = transform(text, utc("2023-07-01T00:00:00"), default_written_at=WRITTEN)
     assert flow.edit_summary(result, None) == (
         "Bot: moved 1 past conversation hour and 1 called-off session to the log "
         "(June 26, 2023; June 30, 2023, cancelled)"
@@ -217,7 +215,7 @@ class FakeWiki:
     held: str | None = None
 
     def compute(self, snapshot):
-        return core_run(snapshot.text, utc("2023-06-28T00:00:00"), utc("2023-06-10"))
+        return core_run(snapshot.text, utc("2023-06-28T00:00:00"), WRITTEN)
 
     def reread(self, snapshot):
         self.rereads += 1
@@ -424,7 +422,7 @@ def test_after_an_edit_conflict_the_bot_saves_what_it_computed_from_the_text_rea
     edited = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 17:00 UTC")
     wiki = EditedInBetween(conflicts=1, editor_text=edited)
     assert process(wiki).status == "edited"
-    expected = transform(edited, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    expected = transform(edited, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
     assert wiki.saved_texts[-1] == expected.text
     assert "Friday, June 30 @ 17:00 UTC" in wiki.saved_texts[-1]
 

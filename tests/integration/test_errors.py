@@ -1,12 +1,10 @@
 """Errors mean what they say, against the local wiki: a bug is a bug, not a wiki failure."""
 
-from tests.conftest import FIXTURES
-
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+from tests.conftest import META, WRITTEN_AT, assert_usage_error
 
 
 def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_wiki, fresh_title):
-    dev_wiki.seed(fresh_title, META, timestamp="2023-06-10T09:00:00Z")
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     done = dev_wiki.run_pywikibot(
         f"""
         from bot.core.settings import Settings
@@ -25,12 +23,11 @@ def test_a_bug_in_the_core_during_a_pass_stops_it_and_is_not_a_wiki_failure(dev_
 
 
 def test_a_state_folder_the_bot_cannot_write_is_a_usage_error(dev_wiki, fresh_title, tmp_path):
-    dev_wiki.seed(fresh_title, META, timestamp="2023-06-10T09:00:00Z")
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     state = str(blocker / "state")
     done = dev_wiki.run_bot(
         "run", "--site", dev_wiki.site, "--page", fresh_title, "--dry-run", "--state", state
     )
-    assert done.returncode == 2, done.stderr
-    assert f"state folder {blocker / 'state'}: Not a directory" in done.stderr
+    assert_usage_error(done, f"state folder {blocker / 'state'}: Not a directory")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.pipeline import transform
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, WRITTEN, WRITTEN_AT, utc
 from tests.integration.conftest import SeededPages, seeded_pages
 from tests.integration.faultproxy import FAULTS, FORWARDED_FIRST, STEPS, FaultProxy
 from tests.integration.faultrun import (
@@ -33,12 +33,10 @@ from tests.integration.faultrun import (
     warm,
 )
 
-WRITTEN = "2023-06-10T09:00:00Z"
 NOW = "2023-06-28T00:00:00Z"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 
 # What the core makes of the page on 28 June: the Monday 26 June session moves to the log.
-EXPECTED = transform(META, utc(NOW), default_written_at=utc(WRITTEN))
+EXPECTED = transform(META, utc(NOW), default_written_at=WRITTEN)
 assert len(EXPECTED.moves) == 1
 MOVED = EXPECTED.moves[0].slot.line.text
 (LOGGED,) = (line for line in EXPECTED.text.split("\n") if line not in META.split("\n"))
@@ -130,7 +128,7 @@ def warm_config(dev_wiki, proxy: FaultProxy, tmp_path_factory: pytest.TempPathFa
 def meta_pages(dev_wiki, request: pytest.FixtureRequest) -> SeededPages:
     """The Meta page as written on 10 June 2023 (its "Monday, June 26" needs the history), once
     for each test, all in one import."""
-    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+    return seeded_pages(request, dev_wiki, META, WRITTEN_AT, "seeded")
 
 
 @pytest.fixture
@@ -298,7 +296,7 @@ def test_an_editors_edit_and_a_fault_on_save(
     proxy.add("save", fault, before=_editor_edit(dev_wiki, seeded, edited, errors))
     done = run_bot(config, seeded, NOW)
     assert not errors, f"the editor's edit failed: {errors}"
-    expected = transform(edited, utc(NOW), default_written_at=utc(WRITTEN)).text
+    expected = transform(edited, utc(NOW), default_written_at=WRITTEN).text
     check_run(
         dev_wiki,
         seeded,

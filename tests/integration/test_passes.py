@@ -3,11 +3,9 @@
 import subprocess
 from pathlib import Path
 
-from tests.conftest import FIXTURES, page
+from tests.conftest import META, WRITTEN_AT, page
 from tests.integration.conftest import BOT
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
-WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 
 
@@ -44,7 +42,7 @@ def test_a_pass_edits_the_good_pages_and_reports_the_broken_one(dev_wiki, fresh_
     broken = f"{fresh_title} broken"
     soon = META.replace("== Upcoming Conversation Hours ==", "== Soon ==")
     pages = [(title, META) for title in good] + [(broken, soon)]
-    dev_wiki.seed_many([(title, text, WRITTEN, None, None) for title, text in pages])
+    dev_wiki.seed_many([(title, text, WRITTEN_AT, None, None) for title, text in pages])
     code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [*good, broken])))
     assert code == 3, err
     assert [len(dev_wiki.revisions(t)) for t in good] == [2, 2]
@@ -57,7 +55,7 @@ def test_a_pass_edits_the_good_pages_and_reports_the_broken_one(dev_wiki, fresh_
 
 
 def test_two_passes_at_once_leave_exactly_one_edit(dev_wiki, fresh_title, tmp_path):
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title])
     first, second = run_pass(dev_wiki, path), run_pass(dev_wiki, path)
     results = [finished(first), finished(second)]
@@ -70,7 +68,7 @@ def test_two_passes_at_once_leave_exactly_one_edit(dev_wiki, fresh_title, tmp_pa
 def test_the_report_page_gets_a_line_per_edit(dev_wiki, fresh_title, tmp_path):
     report = f"User:ConversationBot/Report {fresh_title}"
     dev_wiki.seed(report, "Edits by the bot:")
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     code, _, err = finished(run_pass(dev_wiki, config(tmp_path, [fresh_title], report)))
     assert code == 0, err
     edit = dev_wiki.revisions(fresh_title)[-1]
@@ -85,7 +83,7 @@ def test_the_report_page_gets_a_line_per_edit(dev_wiki, fresh_title, tmp_path):
 def test_pages_of_one_wiki_are_read_in_one_batch(dev_wiki, fresh_title, tmp_path):
     titles = [f"{fresh_title} {n}" for n in range(3)]
     # Dates with years: no history to read, only the pages.
-    dev_wiki.seed_many([(title, page("plain"), WRITTEN, None, None) for title in titles])
+    dev_wiki.seed_many([(title, page("plain"), WRITTEN_AT, None, None) for title in titles])
     quiet = ["--now", "2023-06-01T00:00:00Z"]  # nothing to move: reads only
     one, three = tmp_path / "one", tmp_path / "three"
     one.mkdir()
@@ -102,7 +100,7 @@ def test_pages_of_one_wiki_are_read_in_one_batch(dev_wiki, fresh_title, tmp_path
 
 
 def test_a_dry_run_pass_saves_nothing_and_says_what_it_would(dev_wiki, fresh_title, tmp_path):
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     code, out, err = finished(run_pass(dev_wiki, config(tmp_path, [fresh_title]), "--dry-run"))
     assert code == 0, err
     assert "dry-run moved=1 no change" in out
@@ -122,7 +120,7 @@ def preflight_config(tmp_path: Path, title: str, **pages: str) -> Path:
 
 
 def test_check_config_on_a_ready_wiki_says_ready(dev_wiki, fresh_title, tmp_path):
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     status, stop = f"{fresh_title}/Status", f"{fresh_title}/Stop"
     dev_wiki.seed(status, "(the bot writes here)")
     dev_wiki.seed(stop, "<!-- write anything here to stop the bot -->")
@@ -134,7 +132,7 @@ def test_check_config_on_a_ready_wiki_says_ready(dev_wiki, fresh_title, tmp_path
 
 
 def test_check_config_names_each_missing_page_and_right(dev_wiki, fresh_title, tmp_path):
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     path = preflight_config(
         tmp_path,
         fresh_title,

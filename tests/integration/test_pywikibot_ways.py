@@ -5,11 +5,9 @@ import subprocess
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import META, WRITTEN_AT, assert_usage_error
 from tests.integration.conftest import seeded_pages
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
-WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
 
 
@@ -27,7 +25,7 @@ def bot(wiki, *args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def meta_pages(dev_wiki, request):
     """The Meta page as written on 10 June 2023, once for each test, all in one import."""
-    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+    return seeded_pages(request, dev_wiki, META, WRITTEN_AT, "seeded")
 
 
 @pytest.fixture
@@ -82,10 +80,7 @@ def test_a_simulated_pass_reports_no_revision_and_writes_no_report_line(dev_wiki
 
 def test_an_unknown_option_is_refused_by_name(dev_wiki, seeded):
     done = bot(dev_wiki, "run", "--site", dev_wiki.site, "--page", seeded, "-nosuchoption")
-    assert done.returncode == 2
-    assert done.stderr.endswith(
-        "unknown option -nosuchoption (see conversation-hours-bot run --help)\n"
-    )
+    assert_usage_error(done, "unknown option -nosuchoption (see conversation-hours-bot run --help)")
 
 
 def test_the_first_save_does_not_wait_for_the_put_throttle(dev_wiki, seeded):
@@ -139,5 +134,4 @@ def test_family_cannot_go_with_site(dev_wiki, seeded):
     done = bot(
         dev_wiki, "run", "--site", dev_wiki.site, "-family:meta", "--page", seeded, "--dry-run"
     )
-    assert done.returncode == 2
-    assert done.stderr.endswith("-family:meta cannot go with --site: both name the wiki\n")
+    assert_usage_error(done, "-family:meta cannot go with --site: both name the wiki")

@@ -19,14 +19,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.pipeline import transform
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, WRITTEN, WRITTEN_AT, utc
 from tests.integration.faultproxy import FaultProxy
 from tests.integration.faultrun import BOT, BOT_USER, PROG, copy_config, count, tail, warm
 
-WRITTEN = "2023-06-10T09:00:00Z"
 NOW = "2023-06-28T00:00:00Z"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
-EXPECTED = transform(META, utc(NOW), default_written_at=utc(WRITTEN)).text.rstrip("\n")
+EXPECTED = transform(META, utc(NOW), default_written_at=WRITTEN).text.rstrip("\n")
 
 pytestmark = pytest.mark.usefixtures("fault_suite")
 
@@ -55,7 +53,7 @@ def config(warm_config: Path, proxy: FaultProxy, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def seeded(dev_wiki, fresh_title: str) -> str:
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     return fresh_title
 
 

@@ -3,11 +3,9 @@
 import subprocess
 from pathlib import Path
 
-from tests.conftest import FIXTURES
+from tests.conftest import META, WRITTEN_AT
 
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 CET = META.replace("Friday, June 30 @ 16:00 UTC", "Friday, June 30 @ 16:00 CET")
-WRITTEN = "2023-06-10T09:00:00Z"
 
 
 def config(tmp_path: Path, titles: list[str], status_page: str) -> Path:
@@ -27,7 +25,7 @@ def run_pass(wiki, path: Path, now: str, *extra: str) -> subprocess.CompletedPro
 def test_a_pass_lists_the_line_it_left_on_the_status_page_once(dev_wiki, fresh_title, tmp_path):
     status = f"User:ConversationBot/Status {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
-    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title], status)
     first = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z")
     assert first.returncode == 0, first.stderr
@@ -55,7 +53,7 @@ def test_all_pages_of_a_wiki_share_one_status_edit(dev_wiki, fresh_title, tmp_pa
     status = f"User:ConversationBot/Status {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
     titles = [f"{fresh_title} A", f"{fresh_title} B"]
-    dev_wiki.seed_many([(title, CET, WRITTEN, None, None) for title in titles])
+    dev_wiki.seed_many([(title, CET, WRITTEN_AT, None, None) for title in titles])
     done = run_pass(dev_wiki, config(tmp_path, titles, status), "2023-06-28T00:00:00Z")
     assert done.returncode == 0, done.stderr
     history = dev_wiki.revisions(status)
@@ -66,7 +64,7 @@ def test_all_pages_of_a_wiki_share_one_status_edit(dev_wiki, fresh_title, tmp_pa
 def test_a_dry_run_leaves_the_status_page_alone(dev_wiki, fresh_title, tmp_path):
     status = f"User:ConversationBot/Status {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
-    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title], status)
     done = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z", "--dry-run")
     assert done.returncode == 0, done.stderr
@@ -75,7 +73,7 @@ def test_a_dry_run_leaves_the_status_page_alone(dev_wiki, fresh_title, tmp_path)
 
 def test_a_missing_status_page_is_not_created(dev_wiki, fresh_title, tmp_path):
     status = f"User:ConversationBot/Status {fresh_title}"
-    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title], status)
     done = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z", "--verbose")
     assert done.returncode == 0, done.stderr
@@ -88,7 +86,7 @@ def test_an_unchanged_yearless_page_needs_no_history_on_the_next_pass(
 ):
     status = f"User:ConversationBot/Status {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
-    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, META, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title], status)
     quiet = "2023-06-20T00:00:00Z"  # nothing to move yet: the pass only reads
     first = run_pass(dev_wiki, path, quiet)
@@ -103,7 +101,7 @@ def warm(wiki, tmp_path, title: str) -> tuple[Path, int]:
     """A page with yearless dates after one pass, and what a pass costs with a warm cache."""
     status = f"User:ConversationBot/Status {title}"
     wiki.seed(status, "(the bot writes here)")
-    wiki.seed(title, META, timestamp=WRITTEN)
+    wiki.seed(title, META, timestamp=WRITTEN_AT)
     path = config(tmp_path, [title], status)
     assert run_pass(wiki, path, "2023-06-20T00:00:00Z").returncode == 0
     before = wiki.requests_served()
@@ -137,7 +135,7 @@ def test_a_refusal_exits_non_zero_once_then_is_reported_without_mail(
     status = f"User:ConversationBot/Status {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
     broken = META.replace("== Upcoming Conversation Hours ==", "== Soon ==")
-    dev_wiki.seed(fresh_title, broken, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, broken, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title], status)
     first = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z")
     assert first.returncode == 3, first.stderr
@@ -162,7 +160,7 @@ def test_a_stop_page_keeps_the_status_page_as_it_is(dev_wiki, fresh_title, tmp_p
     stop = f"User:ConversationBot/Stop {fresh_title}"
     dev_wiki.seed(status, "(the bot writes here)")
     dev_wiki.seed(stop, "Stop, please.")
-    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, CET, timestamp=WRITTEN_AT)
     path = config(tmp_path, [fresh_title], status)
     path.write_text(path.read_text() + f'stop_page = "{stop}"\n')
     done = run_pass(dev_wiki, path, "2023-06-28T00:00:00Z")

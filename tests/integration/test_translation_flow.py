@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, META, WRITTEN_AT
 
 BOT = Path(sys.executable).parent / "conversation-hours-bot"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
-WRITTEN = "2023-06-10T09:00:00Z"
 AFTER_JUNE = "2023-07-01T00:00:00Z"
 LANGUAGES = {"fr": "fr", "de": "de", "es": "es", "ja": "ja", "ar": "ar-levant-indic"}
 MOVED = ("24", "25")
@@ -42,7 +40,7 @@ def translated_pages(wiki, count, languages, changes=None, mark=None):
     by Translator, with the jobs run after each step: built together, in one import and two
     runs of the job queue for them all."""
     titles = [f"Translated {uuid.uuid4().hex[:10]}" for _ in range(count)]
-    wiki.seed_many([(title, META, WRITTEN, None, None) for title in titles])
+    wiki.seed_many([(title, META, WRITTEN_AT, None, None) for title in titles])
     for title in titles:
         (mark or wiki.mark)(title)
     wiki.run_jobs()

@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.core.pipeline import transform
-from tests.conftest import FIXTURES, utc
+from tests.conftest import META, WRITTEN, WRITTEN_AT, utc
 from tests.integration.conftest import seeded_pages
 
 REPO = Path(__file__).resolve().parents[2]
-WRITTEN = "2023-06-10T09:00:00Z"
 BETWEEN = "2023-06-28T00:00:00Z"
-META = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
 
 
 def run_bot(wiki, title, *args, env=None):
@@ -23,7 +21,7 @@ def run_bot(wiki, title, *args, env=None):
 @pytest.fixture(scope="module")
 def meta_pages(dev_wiki, request):
     """The Meta page as written on 10 June 2023, once for each test, all in one import."""
-    return seeded_pages(request, dev_wiki, META, WRITTEN, "seeded")
+    return seeded_pages(request, dev_wiki, META, WRITTEN_AT, "seeded")
 
 
 @pytest.fixture
@@ -48,7 +46,7 @@ def test_a_run_makes_exactly_one_bot_edit(dev_wiki, seeded):
 
 def test_the_saved_text_is_what_the_core_computes_offline(dev_wiki, seeded):
     run_bot(dev_wiki, seeded, "--always", "--now", BETWEEN)
-    expected = transform(META, utc("2023-06-28T00:00:00"), default_written_at=utc("2023-06-10"))
+    expected = transform(META, utc("2023-06-28T00:00:00"), default_written_at=WRITTEN)
     assert dev_wiki.revisions(seeded)[-1]["content"] == expected.text.rstrip("\n")
 
 
@@ -116,7 +114,7 @@ def test_an_edit_made_between_read_and_save_is_kept(dev_wiki, seeded):
 
 
 def test_nobots_keeps_the_bot_away(dev_wiki, fresh_title):
-    dev_wiki.seed(fresh_title, "{{nobots}}\n" + META, timestamp=WRITTEN)
+    dev_wiki.seed(fresh_title, "{{nobots}}\n" + META, timestamp=WRITTEN_AT)
     done = run_bot(dev_wiki, fresh_title, "--always", "--now", BETWEEN)
     assert done.returncode == 4
     assert "nobots" in done.stderr
