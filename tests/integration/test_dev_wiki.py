@@ -272,11 +272,16 @@ def test_pywikibot_logs_in_with_the_bot_password_and_edits_with_the_bot_flag(dev
     assert latest["bot"] is True
 
 
-def test_bot_password_does_not_allow_creating_pages(dev_wiki, fresh_title):
-    bot = dev_wiki.login_as("bot")
+def test_bot_password_creates_pages_for_archive_subpages(dev_wiki, fresh_title):
+    dev_wiki.login_as("bot").edit(fresh_title, "new archive", "archive", createonly=1)
+    assert dev_wiki.revisions(fresh_title)[-1]["user"] == dev_wiki.users["bot"]["name"]
+
+
+def test_bot_password_does_not_allow_protecting_pages(dev_wiki, fresh_title):
+    dev_wiki.seed(fresh_title, "Some text.")
     with pytest.raises(dev_wiki.ApiError) as raised:
-        bot.edit(fresh_title, "new page", "should fail")
-    assert raised.value.code == "cantcreate"
+        dev_wiki.login_as("bot").protect(fresh_title)
+    assert raised.value.code in {"permissiondenied", "mwoauth-invalid-authorization"}
 
 
 def test_bot_cannot_edit_a_page_the_admin_protected(dev_wiki, fresh_title):
