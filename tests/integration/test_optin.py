@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import META, WRITTEN_AT
 
 WRITTEN = "2024-01-20T09:00:00Z"
 PASS = "2024-03-01T00:00:00Z"  # after every session below
@@ -174,18 +174,33 @@ def test_a_page_at_its_daily_cap_is_held_and_says_so(dev_wiki, wiki_pages):
     assert "held: the bot edited this page 1 times in the last day" in said
 
 
+def test_a_translatable_page_that_opts_in_is_edited_and_marked_for_its_translators(
+    dev_wiki, fresh_title, tmp_path
+):
+    title, marks = _opted_in_translatable(dev_wiki, fresh_title, tmp_path, "")
+    assert dev_wiki.revisions(title)[-1]["user"] == "ConversationBot"
+    assert _marks(dev_wiki, title) == marks + 1
+
+
 def test_a_translatable_page_that_says_translations_no_is_edited_and_not_marked(
     dev_wiki, fresh_title, tmp_path
 ):
-    template = f"User:ConversationBot/config {fresh_title}"
-    meta = (FIXTURES / "meta-page.wikitext").read_text(encoding="utf-8")
+    title, marks = _opted_in_translatable(dev_wiki, fresh_title, tmp_path, "|translations = no\n")
+    assert dev_wiki.revisions(title)[-1]["user"] == "ConversationBot"
+    assert _marks(dev_wiki, title) == marks
+
+
+def _opted_in_translatable(dev_wiki, title: str, tmp_path, more: str) -> tuple[str, int]:
+    """The Meta page, marked for translation, opting in; a pass after its June sessions.
+    Returns the page's title and how many times it was marked before the pass."""
+    template = f"User:ConversationBot/config {title}"
     call = (
         "{{" + template + "\n|upcoming = Upcoming Conversation Hours\n"
-        "|log = Log of Previous Conversation Hours\n|translations = no\n}}\n"
+        "|log = Log of Previous Conversation Hours\n" + more + "}}\n"
     )
-    dev_wiki.seed(fresh_title, call + meta, timestamp="2023-06-10T09:00:00Z")
-    dev_wiki.mark(fresh_title)
-    marks = _marks(dev_wiki, fresh_title)
+    dev_wiki.seed(title, call + META, timestamp=WRITTEN_AT)
+    dev_wiki.mark(title)
+    marks = _marks(dev_wiki, title)
     path = tmp_path / "bot.toml"
     path.write_text(
         f'state_dir = "{tmp_path / "state"}"\n\n[[optin]]\nsite = "devwiki:en"\n'
@@ -193,8 +208,7 @@ def test_a_translatable_page_that_says_translations_no_is_edited_and_not_marked(
     )
     done = dev_wiki.run_bot("run", "--config", str(path), "--now", "2023-06-28T00:00:00Z")
     assert done.returncode == 0, done.stderr
-    assert dev_wiki.revisions(fresh_title)[-1]["user"] == "ConversationBot"
-    assert _marks(dev_wiki, fresh_title) == marks
+    return title, marks
 
 
 def _marks(dev_wiki, title: str) -> int:
