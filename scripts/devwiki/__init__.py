@@ -5,6 +5,7 @@ one module a job, standard library only, so that it runs before any virtual envi
 - util: errors, logging, running commands, files with passwords, templates
 - apt: PHP from the machine's apt; MediaWiki's .deb files through a private apt state
 - distribution: $IP in .dev-wiki-dist/, unpacked and self-contained, with the extensions
+- extdist: an extension's snapshot from mediawiki.org's distributor, checked, when not vendored
 - maintenance: MediaWiki's maintenance scripts, core's and the package's own (php/)
 - accounts: the accounts, their groups and passwords
 - pywikibot_config: a pywikibot folder for each bot account

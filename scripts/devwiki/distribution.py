@@ -1,5 +1,6 @@
 """MediaWiki as every wiki here runs it: $IP in .dev-wiki-dist/, unpacked from Debian's packages
-and cut loose from the system paths they expect, with the vendored Translate and ULS.
+and cut loose from the system paths they expect, with the vendored Translate and ULS
+(downloaded into the vendor folder when it lacks them: extdist).
 
 It is built once and outlives every wiki; it is rebuilt when a vendored tarball changes.
 """
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import extdist
 from .apt import download_debs
 from .config import (
     DIST_DIR,
@@ -75,16 +77,17 @@ def mediawiki_version(ip: Path) -> str:
 
 
 def extension_tarballs() -> dict[str, Path]:
-    """Each extension's vendored tarball; missing ones are named, with where they are looked for."""
+    """Each extension's tarball in the vendor folder; one missing there is downloaded from the
+    extension distributor (extdist), checked against the recorded sums, and saved there."""
     folder = vendor_dir()
     tarballs = {name: folder / f"{name}-{EXTENSION_BRANCH}.tar.gz" for name in EXTENSIONS}
-    missing = [str(path) for path in tarballs.values() if not path.is_file()]
+    missing = {name: path for name, path in tarballs.items() if not path.is_file()}
     if missing:
-        raise DevWikiError(
-            "missing vendored extension(s): " + ", ".join(missing) + " (shared/ must sit "
-            f"beside the repository, or {VENDOR_VARIABLE} name its vendor folder; see "
-            "shared/vendor/README.md)"
+        log(
+            f"{', '.join(p.name for p in missing.values())} not in {folder} ({VENDOR_VARIABLE} "
+            "names another vendor folder): asking the MediaWiki extension distributor"
         )
+        extdist.fetch(missing, EXTENSION_BRANCH)
     return tarballs
 
 
