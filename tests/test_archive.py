@@ -405,6 +405,7 @@ def test_the_run_refuses_a_prefixed_title_it_was_not_given_the_prefixes_for():
         ("Meta:Archives", "'Meta:Archives' does not end in /"),
         ("/Archives/", "'/Archives/' is not a full title ending in /"),
         ("/", "'/' is not a full title ending in /"),
+        (" ", "' ' is not a full title ending in /"),
         ("Meta:Archives#old/", "holds #, which an archive's title cannot hold"),
         ("Meta:Archives/%(year)d/", "holds %, which an archive's title cannot hold"),
         ("Meta:Archives/../", "holds . or .. between slashes"),

@@ -79,10 +79,10 @@ def prefix_problem(prefix: str) -> str | None:
     None. It ends in a slash, so that it names the pages under one page and no page whose name
     merely starts the same (`Project:Archives2`)."""
     written = prefix.strip()
-    if not written.endswith("/"):
-        return f"{prefix!r} does not end in / (it names the pages under one page)"
     if written.startswith("/") or not written.strip("/ "):
         return f"{prefix!r} is not a full title ending in /, such as 'Project:Archives/'"
+    if not written.endswith("/"):
+        return f"{prefix!r} does not end in / (it names the pages under one page)"
     odd = sorted(set(written) & set(_NOT_IN_TITLES + "%"))
     if odd:
         listed = " ".join(c if c != "\n" else "a line break" for c in odd)
