@@ -16,6 +16,7 @@ from bot.core.archive import (
     archive_problem,
     archive_title,
     archive_titles,
+    prefix_problem,
     run_archived,
 )
 from bot.core.change import edit, safety
@@ -308,6 +309,111 @@ def test_a_bad_archive_is_told_in_words_the_editor_understands(pattern):
 def test_a_bad_archive_refuses_the_run():
     with pytest.raises(Refusal, match="must be a subpage of this page"):
         archive_titles(TITLE, "Archive/%(year)d", page_run(PAGE, BETWEEN))
+
+
+# --- archives the operator allows elsewhere ----------------------------------------------------
+
+PREFIXES = ("Meta:Archives/", "Help:Old sessions/")
+PREFIXED = "Meta:Archives/Global Advocacy/%(year)d"
+
+
+def test_a_title_under_a_prefix_the_operator_allows_is_a_good_archive():
+    assert archive_problem(TITLE, PREFIXED, PREFIXES) is None
+
+
+def test_without_the_prefixes_the_same_title_is_refused_as_archivebot_would():
+    assert archive_problem(TITLE, PREFIXED) == (
+        f"the archive must be a subpage of this page, such as /Archive/%(year)d or "
+        f"{TITLE}/Archive/%(year)d; {PREFIXED!r} is not"
+    )
+
+
+def test_a_title_outside_the_subpages_and_the_prefixes_is_refused_naming_the_prefixes():
+    assert archive_problem(TITLE, "Meta:Other/2023", PREFIXES) == (
+        f"the archive must be a subpage of this page, such as /Archive/%(year)d or "
+        f"{TITLE}/Archive/%(year)d, or a page whose title starts with Meta:Archives/ or "
+        "Help:Old sessions/; 'Meta:Other/2023' is not"
+    )
+
+
+def test_the_year_in_a_title_under_a_prefix_names_a_page_a_year():
+    assert archive_titles(TITLE, PREFIXED, page_run(PAGE, AFTER), PREFIXES) == (
+        "Meta:Archives/Global Advocacy/2023",
+        "Meta:Archives/Global Advocacy/2024",
+    )
+
+
+def test_a_prefixed_title_is_read_as_mediawiki_reads_it_and_spelled_as_the_operator_wrote():
+    written = "meta:Archives/Global_Advocacy/%(year)d"
+    assert archive_title(TITLE, written, 2023, PREFIXES) == "Meta:Archives/Global Advocacy/2023"
+    assert archive_title(TITLE, "Help:Old_sessions/x", 2023, PREFIXES) == "Help:Old sessions/x"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "Meta:Archives2/Global Advocacy",  # the same letters, another page
+        "Meta:Archives",  # the page the prefix is under, not a page under it
+        "Meta:Archives/",  # no page named after the prefix
+        "Meta:Archives/ ",
+        "Meta:archives/Global Advocacy",  # only the first letter's case does not count
+        "Talk:Meta:Archives/Global Advocacy",
+    ],
+)
+def test_a_title_that_only_looks_like_one_under_a_prefix_is_refused(pattern):
+    assert "or a page whose title starts with Meta:Archives/" in (
+        archive_problem(TITLE, pattern, PREFIXES) or ""
+    )
+
+
+def test_a_prefix_without_its_slash_admits_nothing_even_when_the_core_is_given_one():
+    assert "must be a subpage" in (
+        archive_problem(TITLE, "Meta:Archives2/x", ("Meta:Archives",)) or ""
+    )
+    assert "must be a subpage" in (
+        archive_problem(TITLE, "Meta:Archives/x", ("Meta:Archives",)) or ""
+    )
+
+
+def test_every_other_check_holds_under_a_prefix_too():
+    assert "but it holds %(month)d" in (
+        archive_problem(TITLE, "Meta:Archives/%(month)d", PREFIXES) or ""
+    )
+    assert "holds # [ ]" in (archive_problem(TITLE, "Meta:Archives/[[x]]#y", PREFIXES) or "")
+    assert "holds . or .. between slashes" in (
+        archive_problem(TITLE, "Meta:Archives/../Main Page", PREFIXES) or ""
+    )
+
+
+def test_the_run_writes_its_entries_under_the_prefix():
+    archives = {"Meta:Archives/Global Advocacy/2023": None}
+    (created,) = run_archived(
+        page_run(PAGE, BETWEEN), TITLE, PREFIXED, archives, HEADER, SETTINGS, PREFIXES
+    ).archives
+    assert created.title == "Meta:Archives/Global Advocacy/2023" and created.written
+
+
+def test_the_run_refuses_a_prefixed_title_it_was_not_given_the_prefixes_for():
+    with pytest.raises(Refusal, match="must be a subpage of this page"):
+        run_archived(page_run(PAGE, BETWEEN), TITLE, PREFIXED, {}, HEADER, SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "problem"),
+    [
+        ("Meta:Archives/", None),
+        ("Meta:Archives", "'Meta:Archives' does not end in /"),
+        ("/Archives/", "'/Archives/' is not a full title ending in /"),
+        ("/", "'/' is not a full title ending in /"),
+        (" ", "' ' is not a full title ending in /"),
+        ("Meta:Archives#old/", "holds #, which an archive's title cannot hold"),
+        ("Meta:Archives/%(year)d/", "holds %, which an archive's title cannot hold"),
+        ("Meta:Archives/../", "holds . or .. between slashes"),
+    ],
+)
+def test_a_prefix_is_a_full_title_ending_in_a_slash(prefix, problem):
+    found = prefix_problem(prefix)
+    assert found is None if problem is None else problem in (found or ""), found
 
 
 TRANSLATABLE = "an archive is not supported on a translatable page"

@@ -318,6 +318,33 @@ def test_opt_in_bounds_have_defaults(tmp_path):
     assert (wiki.namespaces, wiki.max_pages, wiki.max_edits_per_day) == ((0,), 200, 4)
 
 
+def test_opt_in_allows_archives_only_under_the_pages_until_the_operator_names_prefixes(tmp_path):
+    (wiki,) = config.load(write(tmp_path, OPTIN)).optins
+    assert wiki.archive_prefixes == ()
+    text = OPTIN + 'archive_prefixes = ["Meta:Archives/", " Help:Old sessions/ "]\n'
+    (wiki,) = config.load(write(tmp_path, text)).optins
+    assert wiki.archive_prefixes == ("Meta:Archives/", "Help:Old sessions/")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"Meta:Archives/"', "must be a list of title prefixes"),
+        ("[1]", "must be a list of title prefixes"),
+        ('["Meta:Archives"]', "'Meta:Archives' does not end in /"),
+        ('[""]', "'' is not a full title ending in /"),
+        ('["/Archives/"]', "'/Archives/' is not a full title ending in /"),
+        ('["Meta:Archives|x/"]', "holds |, which an archive's title cannot hold"),
+    ],
+)
+def test_a_bad_archive_prefix_is_refused_naming_the_key(tmp_path, value, message):
+    path = write(tmp_path, OPTIN + f"archive_prefixes = {value}\n")
+    with pytest.raises(UsageError) as caught:
+        config.load(path)
+    assert str(caught.value).startswith(f"{path}: optin[1].archive_prefixes: ")
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
 def test_a_zone_for_times_written_without_one_is_read(tmp_path):
     text = GOOD.replace("history_limit = 20", 'zone = "Europe/Berlin"')
     assert str(config.load(write(tmp_path, text)).targets[1].settings.zone) == "Europe/Berlin"

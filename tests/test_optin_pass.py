@@ -1,15 +1,19 @@
 """How a pass makes targets of the pages that opt in, offline: the pages found and their texts
 in, one candidate per page out, with its own settings or why it cannot have them."""
 
+from dataclasses import replace
 from datetime import timedelta
 
+from bot.core import pipeline
 from bot.core.optin import Mode
+from bot.core.page.reader import read_page
 from bot.core.settings import Settings
+from bot.core.wikitext.liveness import became_live
 from bot.ops import state
 from bot.ops.config import OptInWiki, Target
-from bot.wiki import optin
+from bot.wiki import client, optin
 from bot.wiki.optin import Discovered
-from bot.wiki.runner import _PageWiki
+from bot.wiki.runner import _own_links, _PageWiki
 from tests.conftest import utc
 
 TEMPLATE = "User:ConversationBot/config"
@@ -110,3 +114,70 @@ def test_an_archive_subpage_is_the_targets():
     text = PAGE.replace("|grace = 2h", "|archive = /Archive/%(year)d")
     (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": text}, WIKI)
     assert (candidate.refusal, candidate.target.archive) == (None, "/Archive/%(year)d")
+
+
+# --- archives under the operator's prefixes -----------------------------------------------------
+
+PREFIXES = ("Project:Archives/", "Help:Old sessions/")
+WIDE = replace(WIKI, archive_prefixes=PREFIXES)
+UNDER = "Project:Archives/Office hours/%(year)d"
+
+
+def archived_candidate(wiki: OptInWiki, pattern: str) -> optin.Candidate:
+    text = PAGE.replace("|grace = 2h", f"|archive = {pattern}")
+    (candidate,) = optin.candidates([], found("Office hours"), {"Office hours": text}, wiki)
+    return candidate
+
+
+def test_an_archive_under_a_prefix_the_operator_allows_is_the_targets_with_the_prefixes():
+    candidate = archived_candidate(WIDE, UNDER)
+    assert candidate.refusal is None
+    assert (candidate.target.archive, candidate.target.archive_prefixes) == (UNDER, PREFIXES)
+
+
+def test_an_archive_under_a_prefix_is_refused_where_the_operator_allows_none():
+    refusal = archived_candidate(WIKI, UNDER).refusal
+    assert str(refusal).startswith(
+        "line 1: configuration: archive: the archive must be a subpage of this page"
+    )
+    assert "starts with" not in str(refusal)
+
+
+def test_an_archive_outside_the_prefixes_is_refused_naming_them():
+    assert str(archived_candidate(WIDE, "Project:Archives2/Office hours").refusal) == (
+        "line 1: configuration: archive: the archive must be a subpage of this page, such as "
+        "/Archive/%(year)d or Office hours/Archive/%(year)d, or a page whose title starts with "
+        "Project:Archives/ or Help:Old sessions/; 'Project:Archives2/Office hours' is not"
+    )
+
+
+def test_a_page_of_the_operators_file_is_given_no_prefixes():
+    own = Target(site="devwiki:en", title="Office hours", archive="/Archive")
+    (candidate,) = optin.candidates([own], found("Office hours"), {"Office hours": PAGE}, WIDE)
+    assert candidate.target.archive_prefixes == ()
+
+
+def test_the_run_reads_and_writes_the_archive_under_the_prefix(monkeypatch):
+    target = archived_candidate(WIDE, UNDER).target
+    asked: list[list[str]] = []
+
+    def read_archives(site: object, titles: list[str]) -> dict[str, None]:
+        asked.append(titles)
+        return dict.fromkeys(titles)  # none exists yet
+
+    monkeypatch.setattr(client, "read_archives", read_archives)
+    wiki = _PageWiki(None, target, utc("2024-02-15T12:00:00"), state.Memory())  # type: ignore[arg-type]
+    page = read_page(PAGE, target.settings)
+    done = wiki._archived(pipeline.run(page, wiki.now, target.settings), UNDER)
+    assert asked == [["Project:Archives/Office hours/2024"]]
+    assert [e.title for e in wiki.archive_edits] == ["Project:Archives/Office hours/2024"]
+    assert done.result.archives == ("Project:Archives/Office hours/2024",)
+
+
+def test_the_status_page_may_link_the_archive_under_the_prefix_and_nothing_else_there():
+    target = archived_candidate(WIDE, UNDER).target
+    links = _own_links(target)
+    assert became_live("", "[[Project:Archives/Office hours/2024]]", allowed=links) == []
+    assert became_live("", "[[Project:Archives2/x]]", allowed=links) == ["link:Project:Archives2/x"]
+    plain = replace(target, archive=None)
+    assert became_live("", "[[Project:Archives/Office hours/2024]]", allowed=_own_links(plain))

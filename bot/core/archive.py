@@ -1,5 +1,8 @@
 """A page whose log is kept on archive pages (issue 19): the page's on-wiki configuration names
 a subpage, such as `/Archive/%(year)d`, whose log receives the entries instead of the page's.
+Only subpages of the page itself, as archivebot allows, unless the operator allows more: a page
+under one of the title prefixes of the wiki's opt-in table (`archive_prefixes`), such as
+`Project:Archives/`, which every function here takes as `allowed`.
 
 Two pure steps with the wiki read between them, so the core never does I/O:
 
@@ -35,10 +38,12 @@ YEAR = "%(year)d"
 _NOT_IN_TITLES = "#<>[]|{}\n"
 
 
-def archive_problem(title: str, pattern: str) -> str | None:
+def archive_problem(title: str, pattern: str, allowed: tuple[str, ...] = ()) -> str | None:
     """What is wrong with the page's `archive` parameter, in words for the editor who wrote it;
-    None when it names subpages of `title` the bot can write to. The template reader asks
-    before the pattern is used, so an editor's typo becomes a message, never a title."""
+    None when it names subpages of `title` the bot can write to, or pages whose titles start
+    with one of the prefixes the operator `allowed` (each ending in a slash). The template
+    reader asks before the pattern is used, so an editor's typo becomes a message, never a
+    title."""
     written = pattern.strip()
     example = f"/Archive/{YEAR} or {title}/Archive/{YEAR}"
     if not written:
@@ -53,19 +58,46 @@ def archive_problem(title: str, pattern: str) -> str | None:
     if odd:
         listed = " ".join(c if c != "\n" else "a line break" for c in odd)
         return f"the archive parameter holds {listed}, which a page title cannot hold"
-    subpage = _subpage(title, written)
-    if subpage is None or not subpage.strip("/ "):
-        return f"the archive must be a subpage of this page, such as {example}; {written!r} is not"
-    if any(part.strip() in (".", "..") for part in subpage.split("/")):
+    place = _place(title, written, allowed)
+    if place is None or not place[1].strip("/ "):
+        elsewhere = (
+            f", or a page whose title starts with {' or '.join(_normal(p) for p in allowed)}"
+            if allowed
+            else ""
+        )
+        return (
+            f"the archive must be a subpage of this page, such as {example}{elsewhere}; "
+            f"{written!r} is not"
+        )
+    if any(part.strip() in (".", "..") for part in place[1].split("/")):
         return "the archive parameter holds . or .. between slashes, which a page title cannot"
     return None
 
 
-def archive_title(title: str, pattern: str, year: int) -> str:
+def prefix_problem(prefix: str) -> str | None:
+    """What is wrong with a prefix an operator allows archives under (`Project:Archives/`), or
+    None. It ends in a slash, so that it names the pages under one page and no page whose name
+    merely starts the same (`Project:Archives2`)."""
+    written = prefix.strip()
+    if written.startswith("/") or not written.strip("/ "):
+        return f"{prefix!r} is not a full title ending in /, such as 'Project:Archives/'"
+    if not written.endswith("/"):
+        return f"{prefix!r} does not end in / (it names the pages under one page)"
+    odd = sorted(set(written) & set(_NOT_IN_TITLES + "%"))
+    if odd:
+        listed = " ".join(c if c != "\n" else "a line break" for c in odd)
+        return f"{prefix!r} holds {listed}, which an archive's title cannot hold"
+    if any(part.strip() in (".", "..") for part in written.split("/")):
+        return f"{prefix!r} holds . or .. between slashes, which a page title cannot"
+    return None
+
+
+def archive_title(title: str, pattern: str, year: int, allowed: tuple[str, ...] = ()) -> str:
     """The archive page a session of `year` goes to."""
-    subpage = _subpage(title, pattern.strip())
-    assert subpage is not None, "archive_problem says no first"
-    return f"{_normal(title)}/{subpage}".replace(YEAR, str(year))
+    place = _place(title, pattern.strip(), allowed)
+    assert place is not None, "archive_problem says no first"
+    head, rest = place
+    return f"{head}{rest}".replace(YEAR, str(year))
 
 
 def _unknown_key(pattern: str) -> str | None:
@@ -90,6 +122,25 @@ def _subpage(title: str, pattern: str) -> str | None:
     return written[len(own) :] if written.startswith(own) else None
 
 
+def _place(title: str, pattern: str, allowed: tuple[str, ...]) -> tuple[str, str] | None:
+    """Where a pattern puts the archive: the title it starts with, as the bot writes it (the
+    page's own and a slash, or an allowed prefix as the operator spelled it), and the rest;
+    None for a page that is neither a subpage nor under a prefix. The first letter's case
+    does not count (the namespace's, or the title's on most wikis), but the title written is
+    always the page's or the operator's, so a difference of case never leaves them. A prefix
+    `prefix_problem` refuses (one without its slash would take `Archives2` for `Archives`)
+    admits nothing, whoever passed it."""
+    subpage = _subpage(title, pattern)
+    if subpage is not None:
+        return f"{_normal(title)}/", subpage
+    written = _normal(pattern)
+    for prefix in (_normal(p) for p in allowed if prefix_problem(p) is None):
+        same_first = written[:1].upper() == prefix[:1].upper()
+        if same_first and written[1:].startswith(prefix[1:]):
+            return prefix, written[len(prefix) :]
+    return None
+
+
 def _normal(title: str) -> str:
     """A title as MediaWiki reads it: underscores are spaces, runs of spaces one."""
     return " ".join(title.replace("_", " ").split())
@@ -98,20 +149,23 @@ def _normal(title: str) -> str:
 # --- step 1: which archive pages to read ------------------------------------------------------
 
 
-def archive_titles(title: str, pattern: str, run: Run) -> tuple[str, ...]:
+def archive_titles(
+    title: str, pattern: str, run: Run, allowed: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     """The archive pages the run's moved sessions go to, by the year each started (UTC), in
-    the order of their years; none when nothing moves. Refuses what no archive can serve."""
-    _refuse_unserved(title, pattern, run)
-    return tuple(sorted({archive_title(title, pattern, _year(d)) for d in run.plan.moves}))
+    the order of their years; none when nothing moves. Refuses what no archive can serve.
+    `allowed`: the prefixes the operator allows archives under besides the page's subpages."""
+    _refuse_unserved(title, pattern, run, allowed)
+    return tuple(sorted({archive_title(title, pattern, _year(d), allowed) for d in run.plan.moves}))
 
 
-def _refuse_unserved(title: str, pattern: str, run: Run) -> None:
+def _refuse_unserved(title: str, pattern: str, run: Run, allowed: tuple[str, ...]) -> None:
     """A pattern the editor must fix, and a translatable page. On a translatable page each log
     entry is a translation unit, and each translation's log is made of those units: an entry
     moved to an archive page (no translation of the page, and untranslated itself) would
     vanish from every translation with the translators' work on it. The refusal comes with
     every run, not only with one that moves something, so it is seen before a session is over."""
-    problem = archive_problem(title, pattern)
+    problem = archive_problem(title, pattern, allowed)
     if problem is not None:
         raise Refusal(problem)
     if run.page.uses_translate:
@@ -172,13 +226,14 @@ def run_archived(
     archives: Mapping[str, str | None],
     header: str,
     settings: Settings,
+    allowed: tuple[str, ...] = (),
 ) -> ArchivedRun:
     """The page's edit and its archives' from `run` (the page's run as `pipeline.run` made it:
     only its page and plan are used, its own edit is set aside) and from each archive page's
     text as read (`archives`: every title `archive_titles` gave; None for a page that does not
-    exist yet, which starts from `header`). Refuses, and returns nothing, when a page is not
-    understood or a change fails the safety net."""
-    titles = archive_titles(title, pattern, run)
+    exist yet, which starts from `header`; `allowed` as for `archive_titles`). Refuses, and
+    returns nothing, when a page is not understood or a change fails the safety net."""
+    titles = archive_titles(title, pattern, run, allowed)
     if not titles:
         return ArchivedRun(run, ())
     missing = [name for name in titles if name not in archives]
@@ -187,7 +242,7 @@ def run_archived(
     renderer = Renderer(settings.templates_dir)
     change = edit.build_archived(run.page, run.plan, renderer)
     safety.verify(run.page, run.plan, change)
-    destined = {name: _moves_to(name, title, pattern, run) for name in titles}
+    destined = {name: _moves_to(name, title, pattern, run, allowed) for name in titles}
     safety.verify_archived(run.plan, change, destined.values())
     edits = tuple(
         _archive_edit(name, archives[name], header, destined[name], title, settings, renderer)
@@ -212,8 +267,12 @@ def run_archived(
     return ArchivedRun(Run(run.page, run.plan, change, result, ()), edits)
 
 
-def _moves_to(name: str, title: str, pattern: str, run: Run) -> tuple[DatedSlot, ...]:
-    return tuple(d for d in run.plan.moves if archive_title(title, pattern, _year(d)) == name)
+def _moves_to(
+    name: str, title: str, pattern: str, run: Run, allowed: tuple[str, ...]
+) -> tuple[DatedSlot, ...]:
+    return tuple(
+        d for d in run.plan.moves if archive_title(title, pattern, _year(d), allowed) == name
+    )
 
 
 def _archive_edit(

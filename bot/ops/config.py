@@ -12,6 +12,7 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.core.archive import prefix_problem
 from bot.core.change.render import Renderer
 from bot.core.optin import Mode
 from bot.core.settings import META_PAGE, META_SITE, Settings, zone_named
@@ -68,6 +69,7 @@ _OPTIN_KEYS = {
     "status_page",
     "documentation",
     "history_limit",
+    "archive_prefixes",
 }
 
 
@@ -92,6 +94,9 @@ class Target:
     translations: bool = True
     #: The subpage (or pattern, `/Archive/%(year)d`) whose log takes the entries instead.
     archive: str | None = None
+    #: Where else than under the page the operator lets `archive` name pages (title prefixes,
+    #: each ending in a slash: `Project:Archives/`); none for the operator's own pages.
+    archive_prefixes: tuple[str, ...] = ()
     #: The bot's edits of the page in a day, at most; None: no cap (the operator's own pages).
     edit_cap: int | None = None
     #: What the page's status section says first (why these settings and not others).
@@ -109,6 +114,8 @@ class OptInWiki:
     namespaces: tuple[int, ...] = (0,)
     max_pages: int = 200
     max_edits_per_day: int = 4
+    #: Title prefixes under which a page's `archive` may name pages, besides its subpages.
+    archive_prefixes: tuple[str, ...] = ()
 
     @property
     def site(self) -> str:
@@ -407,7 +414,19 @@ class _Reader:
             tuple(dict.fromkeys(namespaces)),
             self.whole(table, "max_pages", where, (1, 5000), OptInWiki.max_pages),
             self.whole(table, "max_edits_per_day", where, (1, 48), OptInWiki.max_edits_per_day),
+            self.prefixes(table, f"{where}.archive_prefixes"),
         )
+
+    def prefixes(self, table: dict[str, Any], name: str) -> tuple[str, ...]:
+        """The title prefixes archives may be under, each a title ending in a slash."""
+        value = table.get("archive_prefixes", [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(name, 'must be a list of title prefixes, e.g. ["Project:Archives/"]')
+        for prefix in value:
+            problem = prefix_problem(prefix)
+            if problem is not None:
+                raise self.fail(name, problem)
+        return tuple(dict.fromkeys(v.strip() for v in value))
 
     def whole(
         self, table: dict[str, Any], key: str, where: str, bounds: tuple[int, int], default: int

@@ -107,7 +107,11 @@ def _candidate(title: str, text: str | None, names: tuple[str, ...], wiki: OptIn
         return Candidate(base)  # the page's run says what is wrong with it
     try:
         optin = read_optin(text, names, wiki.page.settings)
-        problem = archive_problem(title, optin.archive) if optin.archive is not None else None
+        problem = (
+            archive_problem(title, optin.archive, wiki.archive_prefixes)
+            if optin.archive is not None
+            else None
+        )
         if problem is not None:
             raise Refusal(f"archive: {problem}", optin.line)
     except Refusal as refusal:
@@ -118,5 +122,6 @@ def _candidate(title: str, text: str | None, names: tuple[str, ...], wiki: OptIn
         mode=optin.mode,
         translations=optin.translations,
         archive=optin.archive,
+        archive_prefixes=wiki.archive_prefixes,
     )
     return Candidate(target)

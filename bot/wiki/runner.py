@@ -320,10 +320,12 @@ def heartbeat_due(old: str, now: datetime) -> bool:
 
 def _own_links(target: Target, *titles: str) -> tuple[str, ...]:
     """The live markup the bot itself writes on its pages: links to the pages it keeps (and to
-    their archive pages, subpages of them) and to its own pages, and diffs."""
+    their archive pages, subpages of them or under the prefixes the operator allows) and to
+    its own pages, and diffs."""
     pages = {target.title, *titles, *(t for t in (target.report_page, target.status_page) if t)}
     keys = {_key(p) for p in pages}
-    subpages = [literal(f"link:{_key(target.title)}/") + "*"] if target.archive else []
+    heads = [f"{_key(target.title)}/", *map(_key, target.archive_prefixes)]
+    subpages = [literal(f"link:{head}") + "*" for head in heads] if target.archive else []
     return ("link:Special:Diff/*", *(literal(f"link:{k}") for k in sorted(keys)), *subpages)
 
 
@@ -516,11 +518,12 @@ class _PageWiki:
         """The run with its entries bound for the archive pages, which are read for it (one
         batch, only when something moves)."""
         title, settings = self.target.title, self.target.settings
-        titles = archive.archive_titles(title, pattern, done)
+        allowed = self.target.archive_prefixes
+        titles = archive.archive_titles(title, pattern, done, allowed)
         self.archives_read = client.read_archives(self.site, list(titles)) if titles else {}
         texts = {name: read.text if read else None for name, read in self.archives_read.items()}
         header = Renderer(settings.templates_dir).archive_header(title, done.page.log.heading.title)
-        archived = archive.run_archived(done, title, pattern, texts, header, settings)
+        archived = archive.run_archived(done, title, pattern, texts, header, settings, allowed)
         self.archive_edits = archived.archives
         return archived.run
 

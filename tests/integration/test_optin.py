@@ -47,6 +47,11 @@ def listed(template: str, more: str = "") -> str:
     return LIST % {"template": template, "more": more}
 
 
+def shelf_of(titles: dict[str, str]) -> str:
+    """The title prefix the operator allows archives under (`archive_prefixes`)."""
+    return titles["list"].removesuffix(" list").replace("_", " ") + " shelf/"
+
+
 @pytest.fixture
 def wiki_pages(dev_wiki, fresh_title, tmp_path):
     """A template of this test's own and every kind of page that opts in with it."""
@@ -65,8 +70,11 @@ def wiki_pages(dev_wiki, fresh_title, tmp_path):
             "old",
             "nobots",
             "archive",
+            "shelved",
+            "elsewhere",
         )
     }
+    shelf = shelf_of(titles)
     inside = listed(template).replace("\n}}\n", "\n}}\n", 1)
     inside = inside[inside.index("}}\n") + 3 :].replace(
         "== Upcoming office hours ==\n",
@@ -84,6 +92,8 @@ def wiki_pages(dev_wiki, fresh_title, tmp_path):
         "old": listed(template),
         "nobots": "{{nobots}}\n" + listed(template),
         "archive": listed(template, "|archive = /Archive/%(year)d\n"),
+        "shelved": listed(template, f"|archive = {shelf}Office hours/%(year)d\n"),
+        "elsewhere": listed(template, f"|archive = {fresh_title} shelves/%(year)d\n"),
     }
     dev_wiki.seed_many(
         [
@@ -107,7 +117,7 @@ def wiki_pages(dev_wiki, fresh_title, tmp_path):
     path.write_text(
         f'state_dir = "{tmp_path / "state"}"\n\n[[optin]]\nsite = "devwiki:en"\n'
         f'optin_template = "{template}"\nnamespaces = [0]\nmax_edits_per_day = 1\n'
-        f'status_page = "{status}"\n'
+        f'status_page = "{status}"\narchive_prefixes = ["{shelf}"]\n'
     )
     return titles, status, path
 
@@ -139,6 +149,9 @@ def test_a_pass_keeps_each_page_that_opts_in_as_its_template_says(dev_wiki, wiki
     page = dev_wiki.revisions(titles["archive"])[-1]
     assert "February 14, 2024" not in page["content"]
     assert f"[[{titles['archive'].replace('_', ' ')}/Archive/2024]]" in page["comment"]
+    shelved = dev_wiki.revisions(f"{shelf_of(titles)}Office hours/2024")
+    assert len(shelved) == 1 and "* February 14, 2024" in shelved[0]["content"]
+    assert len(dev_wiki.revisions(titles["elsewhere"])) == 1
     said = dev_wiki.revisions(status)[-1]["content"]
     section = {kind: _section(said, title) for kind, title in titles.items() if kind != "old"}
     assert "* Preview (the page's template says mode = preview" in section["preview"]
@@ -147,12 +160,15 @@ def test_a_pass_keeps_each_page_that_opts_in_as_its_template_says(dev_wiki, wiki
     assert "is not written on this page" in section["transcluded"]
     assert "stands inside the section 'Upcoming office hours'" in section["inside"]
     assert "excludes this bot with &#123;&#123;bots&#125;&#125;" in section["nobots"]
+    shelf = shelf_of(titles)
+    assert f"or a page whose title starts with {shelf};" in section["elsewhere"].replace("_", " ")
 
 
 def test_the_next_pass_changes_nothing(dev_wiki, wiki_pages):
     titles, status, path = wiki_pages
     run_pass(dev_wiki, path)
-    pages = [*titles.values(), status, f"{titles['archive']}/Archive/2024"]
+    shelved = f"{shelf_of(titles)}Office hours/2024"
+    pages = [*titles.values(), status, f"{titles['archive']}/Archive/2024", shelved]
     before = counts(dev_wiki, pages)
     again = run_pass(dev_wiki, path)
     assert again.returncode == 0, again.stderr  # the same refusals: no news
