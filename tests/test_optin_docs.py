@@ -260,7 +260,7 @@ def status_line(page: str) -> Refusal:
     """What the status page says of the page after a pass (as `str` of it): the pass's own
     reading of the page."""
     title = "Office hours"
-    found = wiki_optin.Discovered((title,), (TEMPLATE,), more=False)
+    found = wiki_optin.Discovered((title,), (TEMPLATE,))
     (candidate,) = wiki_optin.candidates([], found, {title: page}, WIKI)
     assert candidate.refusal is not None, "the page was read without a refusal"
     return candidate.refusal

@@ -4,6 +4,8 @@ in, one candidate per page out, with its own settings or why it cannot have them
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from bot.core import pipeline
 from bot.core.optin import Mode
 from bot.core.page.reader import read_page
@@ -11,7 +13,7 @@ from bot.core.settings import Settings
 from bot.core.wikitext.liveness import became_live
 from bot.ops import state
 from bot.ops.config import OptInWiki, Target
-from bot.wiki import client, optin
+from bot.wiki import client, optin, runner
 from bot.wiki.optin import Discovered
 from bot.wiki.runner import _own_links, _PageWiki
 from tests.conftest import utc
@@ -31,7 +33,58 @@ PAGE = """{{User:ConversationBot/config
 
 
 def found(*titles: str) -> Discovered:
-    return Discovered(titles, (TEMPLATE,), more=False)
+    return Discovered(titles, (TEMPLATE,))
+
+
+@pytest.mark.parametrize(
+    ("listed", "after", "size", "taken", "last"),
+    [
+        (["C", "A", "B"], None, 3, ("C", "A", "B"), None),
+        (["C", "A", "B"], "B", 3, ("C", "A", "B"), None),
+        (["C", "A", "B", "A"], None, 3, ("C", "A", "B"), None),
+        (["C", "A", "B"], None, 2, ("A", "B"), "B"),
+        (["C", "A", "B"], "B", 2, ("C", "A"), "A"),
+        (["C", "A", "B"], "A", 2, ("B", "C"), "C"),
+        (["C", "A", "B"], "C", 2, ("A", "B"), "B"),
+        (["D", "A", "C"], "B", 2, ("C", "D"), "D"),
+    ],
+    ids=[
+        "all-fit-as-listed",
+        "all-fit-whatever-the-turn",
+        "listed-twice-counts-once",
+        "first-turn-in-title-order",
+        "next-turn-wraps-round",
+        "next-turn-after-the-last",
+        "after-the-last-title-starts-again",
+        "after-a-title-gone-since",
+    ],
+)
+def test_each_pass_takes_the_next_turn_of_the_pages_that_opt_in(listed, after, size, taken, last):
+    assert optin.turn(listed, after, size) == (taken, last)
+
+
+def test_every_page_is_served_within_as_many_passes_as_turns():
+    pages = [f"Page {n:02}" for n in range(7)]
+    served, after = [], None
+    for _ in range(3):
+        taken, after = optin.turn(pages, after, 3)
+        served.extend(taken)
+    assert set(served) == set(pages)
+
+
+def test_the_pass_goes_on_where_the_last_turn_ended(monkeypatch):
+    asked = []
+
+    def discover(site, wiki, after):
+        asked.append(after)
+        return Discovered(("B", "C"), (TEMPLATE,), last="C")
+
+    monkeypatch.setattr(optin, "discover", discover)
+    on = runner._OnSite("devwiki:en", WIKI, utc("2024-03-01T00:00"), True, False, state.Memory())
+    runner._discover(object(), on)
+    runner._discover(object(), on)
+    assert asked == [None, "C"]
+    assert on.memory.turn_after(state.key("devwiki:en", TEMPLATE)) == "C"
 
 
 def test_a_page_that_opts_in_is_a_target_with_its_own_settings():

@@ -317,3 +317,24 @@ def test_edit_moments_without_a_zone_are_dropped_on_load(tmp_path):
     data = {"version": state.VERSION, "targets": {KEY: {"edits": {"at": ["2026-01-01T00:00"]}}}}
     (tmp_path / state.FILE).write_text(json.dumps(data))
     assert "edits" not in state.load(tmp_path).targets[KEY]
+
+
+def test_where_the_opt_in_turn_ended_is_remembered_across_passes(tmp_path):
+    memory = state.load(tmp_path)
+    memory.set_turn_after(KEY, "Office hours/2024")
+    state.save(tmp_path, memory)
+    assert state.load(tmp_path).turn_after(KEY) == "Office hours/2024"
+
+
+def test_a_pass_that_takes_every_page_forgets_the_turn(tmp_path):
+    memory = state.load(tmp_path)
+    memory.set_turn_after(KEY, "Office hours")
+    memory.set_turn_after(KEY, None)
+    state.save(tmp_path, memory)
+    assert state.load(tmp_path).turn_after(KEY) is None
+
+
+def test_a_turn_of_the_wrong_shape_is_dropped_on_load(tmp_path):
+    data = {"version": state.VERSION, "targets": {KEY: {"turn": {"after": 5}}}}
+    (tmp_path / state.FILE).write_text(json.dumps(data))
+    assert state.load(tmp_path).turn_after(KEY) is None

@@ -10,7 +10,10 @@ old one), holding for each target (keyed "SITE TITLE"):
   `limit`, `dates`), so that an unchanged page needs no history request;
 - `translations`: the revision whose translations were found settled (`settled_at`);
 - `saving`: the edit under way (`base`, `summary`, `at`, `moved`), written before the save and
-  cleared after it, so that a run killed in between is reconciled from page history by the next.
+  cleared after it, so that a run killed in between is reconciled from page history by the next;
+- `edits`: when the bot edited an opted-in page in the last day (`at`), for its daily cap;
+- `turn`: under the opt-in template's own key, the last page the previous pass took (`after`)
+  when more pages opt in than a pass takes, so the next pass goes on from there.
 
 What is remembered only saves work or mail: a file that is missing, unreadable or of another
 shape is ignored (and rewritten), never trusted over the wiki; an entry of the wrong shape is
@@ -183,6 +186,15 @@ class Memory:
         entry = self.targets.setdefault(key, {})
         entry["translations"] = {"settled_at": revid if settled else None}
 
+    def turn_after(self, key: str) -> str | None:
+        """The last page the previous pass took of the pages that opt in, when it took a turn."""
+        found = self.targets.get(key, {}).get("turn")
+        return found["after"] if isinstance(found, dict) else None
+
+    def set_turn_after(self, key: str, title: str | None) -> None:
+        entry = self.targets.setdefault(key, {})
+        entry["turn"] = None if title is None else {"after": title}
+
 
 def key(site: str, title: str) -> str:
     return f"{site} {title}"
@@ -275,6 +287,10 @@ def _edits(v: dict[str, Any]) -> bool:
     )
 
 
+def _turn(v: dict[str, Any]) -> bool:
+    return set(v) == {"after"} and isinstance(v["after"], str)
+
+
 def _saving(v: dict[str, Any]) -> bool:
     return (
         set(v) == {"base", "summary", "at", "moved"}
@@ -293,6 +309,7 @@ _SHAPES = {
     "translations": _translations,
     "saving": _saving,
     "edits": _edits,
+    "turn": _turn,
 }
 
 
@@ -307,7 +324,7 @@ def _valid_targets(targets: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], 
         kept[name] = {}
         for field_name, value in entry.items():
             shape = _SHAPES.get(field_name)
-            if value is None and field_name in ("failure", "last_edit"):
+            if value is None and field_name in ("failure", "last_edit", "turn"):
                 kept[name][field_name] = None
             elif shape is not None and isinstance(value, dict) and shape(value):
                 kept[name][field_name] = value

@@ -27,14 +27,21 @@ IN_THE_FILE = (
 )
 
 
+#: The most pages a pass lists (a hundred `list=embeddedin` requests at most): enough for every
+#: page to take its turn under `max_pages`, bounded so a flood of pages cannot stall a pass.
+LISTED = 50_000
+
+
 @dataclass(frozen=True)
 class Discovered:
     """What opt-in found on one wiki."""
 
-    titles: tuple[str, ...]  # the pages that transclude the template, at most max_pages
+    titles: tuple[str, ...]  # this pass's turn of the pages that opt in, at most max_pages
     #: The template's title and its redirects', in each of their namespace's spellings.
     names: tuple[str, ...]
-    more: bool  # whether more pages opted in than the pass takes
+    #: The last title of this turn when more pages opt in than a pass takes (the next pass
+    #: starts after it); None when the pass takes them all.
+    last: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,26 +53,52 @@ class Candidate:
 
 
 @answer_shape("finding the pages that opt in")
-def discover(site: pywikibot.site.BaseSite, wiki: OptInWiki) -> Discovered:
+def discover(site: pywikibot.site.BaseSite, wiki: OptInWiki, after: str | None) -> Discovered:
+    """The pages that transclude the template, in the namespaces the operator allows, and the
+    template's spellings. When more opt in than `max_pages`, each pass takes the next turn
+    of them after `after` (the last title of the previous turn), so every page is served."""
     template = pywikibot.Page(site, wiki.template)
     found = [
         page.title()
-        for page in site.page_embeddedin(
-            template, namespaces=list(wiki.namespaces), total=wiki.max_pages + 1
-        )
+        for page in site.page_embeddedin(template, namespaces=list(wiki.namespaces), total=LISTED)
     ]
-    more = len(found) > wiki.max_pages
-    if more:
+    if len(found) == LISTED:
         log.warning(
-            "%s: more than %d pages opt in with [[%s]]; this pass takes the first %d "
-            "(optin max_pages)",
+            "%s: %d pages or more opt in with [[%s]]; pages past the first %d are not listed",
             wiki.site,
-            wiki.max_pages,
+            LISTED,
+            wiki.template,
+            LISTED,
+        )
+    titles, last = turn(found, after, wiki.max_pages)
+    if last is not None:
+        log.warning(
+            "%s: %d pages opt in with [[%s]], more than a pass takes (optin max_pages = %d): "
+            "this pass takes %d of them, from [[%s]] to [[%s]]; the next pass goes on from there",
+            wiki.site,
+            len(found),
             wiki.template,
             wiki.max_pages,
+            len(titles),
+            titles[0],
+            last,
         )
     names = spellings([template, *template.redirects()])
-    return Discovered(tuple(found[: wiki.max_pages]), names, more)
+    return Discovered(titles, names, last)
+
+
+def turn(titles: Iterable[str], after: str | None, size: int) -> tuple[tuple[str, ...], str | None]:
+    """This pass's turn of the titles: all of them (as listed) when they fit in `size`, else
+    `size` of them in title order, starting after `after` and wrapping round, with the last
+    one taken. A title that opted in since is served in its place in the order, never skipped
+    for good."""
+    found = tuple(dict.fromkeys(titles))
+    if len(found) <= size:
+        return found, None
+    ordered = sorted(found)
+    start = next((i for i, title in enumerate(ordered) if after is None or title > after), 0)
+    taken = tuple((ordered[start:] + ordered[:start])[:size])
+    return taken, taken[-1]
 
 
 def spellings(pages: Iterable[pywikibot.Page]) -> tuple[str, ...]:

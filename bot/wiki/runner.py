@@ -173,7 +173,7 @@ def _pass_on_site(on: _OnSite, targets: list[Target]) -> list[Outcome]:
     try:
         client.check_credentials(on.name)
         site = client.open_site(on.name)
-        discovered = optin.discover(site, on.optin) if on.optin else None
+        discovered = _discover(site, on) if on.optin else None
         titles = [t.title for t in targets] + list(discovered.titles if discovered else ())
         shared = [on.optin.page] if on.optin else []
         status_pages = sorted({p for t in [*targets, *shared] if (p := _status_page(site, t))})
@@ -198,6 +198,16 @@ def _pass_on_site(on: _OnSite, targets: list[Target]) -> list[Outcome]:
         except deadline.Interrupted as stop:
             raise PassStopped(outcomes, stop) from None
     return outcomes
+
+
+def _discover(site: pywikibot.site.BaseSite, on: _OnSite) -> optin.Discovered:
+    """The pages that opt in on the wiki, this pass's turn of them when they are more than a
+    pass takes; where the turn ended is remembered for the next pass."""
+    assert on.optin is not None
+    turn_key = state.key(on.optin.site, on.optin.template)
+    discovered = optin.discover(site, on.optin, on.memory.turn_after(turn_key))
+    on.memory.set_turn_after(turn_key, discovered.last)
+    return discovered
 
 
 def _text(page: "client.pywikibot.Page") -> str | None:
