@@ -239,3 +239,21 @@ def _section(status: str, title: str) -> str:
     start = status.index(f"== [[{title.replace('_', ' ')}]] ==")
     end = status.find("\n== [[", start + 1)
     return status[start : end if end != -1 else len(status)]
+
+
+def test_pages_past_max_pages_take_their_turn_on_the_next_pass(dev_wiki, fresh_title, tmp_path):
+    template = f"User:ConversationBot/config {fresh_title}"
+    titles = [f"{fresh_title} {letter}" for letter in "abc"]
+    dev_wiki.seed_many([(title, listed(template), WRITTEN, None, None) for title in titles])
+    path = tmp_path / "bot.toml"
+    path.write_text(
+        f'state_dir = "{tmp_path / "state"}"\n\n[[optin]]\nsite = "devwiki:en"\n'
+        f'optin_template = "{template}"\nmax_pages = 2\n'
+    )
+    first = run_pass(dev_wiki, path)
+    assert first.returncode == 0, first.stderr
+    assert "this pass takes 2 of them" in first.stdout + first.stderr
+    edited = {t: dev_wiki.revisions(t)[-1]["user"] == "ConversationBot" for t in titles}
+    assert edited == {titles[0]: True, titles[1]: True, titles[2]: False}
+    assert run_pass(dev_wiki, path).returncode == 0
+    assert dev_wiki.revisions(titles[2])[-1]["user"] == "ConversationBot"
