@@ -29,6 +29,7 @@ from bot.core.page.reader import read_log_page
 from bot.core.pipeline import Run
 from bot.core.report.result import Result, archive_summary
 from bot.core.settings import Settings
+from bot.core.wikitext.titles import normal
 from bot.errors import Refusal
 
 #: The one key a pattern may hold: the year a session started, in UTC.
@@ -61,7 +62,7 @@ def archive_problem(title: str, pattern: str, allowed: tuple[str, ...] = ()) -> 
     place = _place(title, written, allowed)
     if place is None or not place[1].strip("/ "):
         elsewhere = (
-            f", or a page whose title starts with {' or '.join(_normal(p) for p in allowed)}"
+            f", or a page whose title starts with {' or '.join(normal(p) for p in allowed)}"
             if allowed
             else ""
         )
@@ -115,10 +116,10 @@ def _unknown_key(pattern: str) -> str | None:
 def _subpage(title: str, pattern: str) -> str | None:
     """The part of a pattern after the page's own title and its slash: all of a pattern that
     starts with a slash, the rest of one written as a full title; None for another page."""
-    written = _normal(pattern)
+    written = normal(pattern)
     if written.startswith("/"):
         return written[1:]
-    own = _normal(title) + "/"
+    own = normal(title) + "/"
     return written[len(own) :] if written.startswith(own) else None
 
 
@@ -132,18 +133,13 @@ def _place(title: str, pattern: str, allowed: tuple[str, ...]) -> tuple[str, str
     admits nothing, whoever passed it."""
     subpage = _subpage(title, pattern)
     if subpage is not None:
-        return f"{_normal(title)}/", subpage
-    written = _normal(pattern)
-    for prefix in (_normal(p) for p in allowed if prefix_problem(p) is None):
+        return f"{normal(title)}/", subpage
+    written = normal(pattern)
+    for prefix in (normal(p) for p in allowed if prefix_problem(p) is None):
         same_first = written[:1].upper() == prefix[:1].upper()
         if same_first and written[1:].startswith(prefix[1:]):
             return prefix, written[len(prefix) :]
     return None
-
-
-def _normal(title: str) -> str:
-    """A title as MediaWiki reads it: underscores are spaces, runs of spaces one."""
-    return " ".join(title.replace("_", " ").split())
 
 
 # --- step 1: which archive pages to read ------------------------------------------------------

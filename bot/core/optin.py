@@ -26,6 +26,7 @@ from mwparserfromhell.nodes import Comment, Node, Template, Text
 from bot.core.settings import Settings, duration, zone_named
 from bot.core.wikitext import pieces, scan
 from bot.core.wikitext.sections import find_section, headings
+from bot.core.wikitext.titles import key
 from bot.errors import Refusal
 
 #: Each heading parameter takes further names as `upcoming2` ... `upcoming9`.
@@ -61,17 +62,6 @@ class OptIn:
     #: The subpage whose log receives the entries instead of the page's own (as written).
     archive: str | None = None
     line: int = 0  # where the template's call starts
-
-
-def key(title: str) -> str:
-    """A title as MediaWiki compares them: underscores are spaces, runs of spaces one, the
-    namespace's case does not count, and the first letter of the title is a capital."""
-    title = " ".join(title.replace("_", " ").split()).lstrip(":").strip()
-    namespace, colon, rest = title.partition(":")
-    if not colon:
-        return title[:1].upper() + title[1:]
-    rest = rest.strip()
-    return f"{namespace.strip().casefold()}:{rest[:1].upper()}{rest[1:]}"
 
 
 def read_optin(text: str, names: Iterable[str], base: Settings | None = None) -> OptIn:

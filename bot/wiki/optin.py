@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 import pywikibot
 
 from bot.core.archive import archive_problem
-from bot.core.optin import key, read_optin
+from bot.core.optin import read_optin
+from bot.core.wikitext.titles import key
 from bot.errors import Refusal
 from bot.ops.config import OptInWiki, Target
 from bot.wiki.client import answer_shape

@@ -23,6 +23,7 @@ from bot.core.report import status
 from bot.core.report.result import Result
 from bot.core.wikitext.escape import escape_wikitext
 from bot.core.wikitext.liveness import became_live, literal
+from bot.core.wikitext.titles import normal
 from bot.errors import Refusal, UsageError
 from bot.ops import deadline, state
 from bot.ops.config import OptInWiki, Target
@@ -333,14 +334,10 @@ def _own_links(target: Target, *titles: str) -> tuple[str, ...]:
     their archive pages, subpages of them or under the prefixes the operator allows) and to
     its own pages, and diffs."""
     pages = {target.title, *titles, *(t for t in (target.report_page, target.status_page) if t)}
-    keys = {_key(p) for p in pages}
-    heads = [f"{_key(target.title)}/", *map(_key, target.archive_prefixes)]
+    keys = {normal(p) for p in pages}
+    heads = [f"{normal(target.title)}/", *map(normal, target.archive_prefixes)]
     subpages = [literal(f"link:{head}") + "*" for head in heads] if target.archive else []
     return ("link:Special:Diff/*", *(literal(f"link:{k}") for k in sorted(keys)), *subpages)
-
-
-def _key(title: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(title.replace("_", " ").split()))
 
 
 def _unattended(old: str, new: str, summary: str) -> bool:
