@@ -24,6 +24,7 @@ from typing import TypeVar
 from mwparserfromhell.nodes import Comment, Node, Template, Text
 
 from bot.core.settings import Settings, duration, zone_named
+from bot.core.settings import words as settings_words
 from bot.core.wikitext import pieces, scan
 from bot.core.wikitext.sections import find_section, headings
 from bot.core.wikitext.titles import key
@@ -218,7 +219,7 @@ def _zone(name: str, line: int) -> tzinfo:
 
 
 def _words(value: str, line: int) -> tuple[str, ...]:
-    words = tuple(" ".join(w.split()).casefold() for w in value.split(","))
+    words = settings_words(value.split(","))
     if not all(words):
         raise Refusal(
             "cancelled: give words separated by commas, such as: cancelled, postponed", line

@@ -2,6 +2,7 @@
 
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
 from functools import cache
@@ -40,6 +41,12 @@ def zone_named(name: str) -> tzinfo | None:
 @cache
 def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
+
+
+def words(written: Iterable[str]) -> tuple[str, ...]:
+    """Words or phrases as the reader matches them (cancelled words): spacing and case do not
+    count. The configuration file and the on-wiki template write them with this one rule."""
+    return tuple(" ".join(w.split()).casefold() for w in written)
 
 
 @dataclass(frozen=True)

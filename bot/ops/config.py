@@ -17,6 +17,7 @@ from bot.core.change.render import Renderer
 from bot.core.optin import Mode
 from bot.core.settings import META_PAGE, META_SITE, Settings, zone_named
 from bot.core.settings import duration as settings_duration
+from bot.core.settings import words as settings_words
 from bot.errors import Refusal, UsageError
 from bot.ops.lock import DEFAULT_STATE
 
@@ -39,36 +40,33 @@ _CRON_NUMBERS = re.compile(r"^(?:\*|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?$")
 _CRON_NAMES = re.compile(r"^[a-z]+(?:-[a-z]+)?$", re.IGNORECASE)
 _TOP_KEYS = {"state_dir", "documentation", "schedule", "targets", "optin", "deadline"}
 _SCHEDULE_KEYS = {"cron", "misfire_grace"}
-_TARGET_KEYS = {
+#: What a [[targets]] table and an [[optin]] table share: the bot's pages, the templates
+#: folder, the history limit (the `page` method reads them for both).
+_SHARED_KEYS = {
     "site",
+    "templates",
+    "stop_page",
+    "report_page",
+    "status_page",
+    "documentation",
+    "history_limit",
+}
+_TARGET_KEYS = _SHARED_KEYS | {
     "page",
     "upcoming",
     "log",
     "grace",
     "default_duration",
-    "templates",
-    "stop_page",
-    "report_page",
-    "status_page",
-    "documentation",
-    "history_limit",
     "cancelled_words",
     "zone",
 }
-#: What an [[optin]] table may hold: where opt-in is on and its bounds, and what every page
-#: that opts in there shares (the bot's pages, the templates folder, the history limit).
-_OPTIN_KEYS = {
-    "site",
+#: What an [[optin]] table may hold besides: where opt-in is on and its bounds (the pages'
+#: own settings come from their template).
+_OPTIN_KEYS = _SHARED_KEYS | {
     "optin_template",
     "namespaces",
     "max_pages",
     "max_edits_per_day",
-    "templates",
-    "stop_page",
-    "report_page",
-    "status_page",
-    "documentation",
-    "history_limit",
     "archive_prefixes",
 }
 
@@ -341,7 +339,7 @@ class _Reader:
             or not all(isinstance(v, str) and v.strip() for v in value)
         ):
             raise self.fail(name, 'must be a list of words, e.g. ["cancelled", "postponed"]')
-        return tuple(" ".join(v.split()).casefold() for v in value)
+        return settings_words(value)
 
     def target(self, table: Any, where: str, documentation: str | None) -> Target:
         if not isinstance(table, dict):

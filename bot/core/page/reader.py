@@ -6,7 +6,14 @@ from bot.core.page.slots import names_date, names_date_anywhere
 from bot.core.page.upcoming import read_blocks
 from bot.core.settings import Settings
 from bot.core.wikitext import translate_markup as translate
-from bot.core.wikitext.lines import chunks, hidden_lines, lines_between, section_lines
+from bot.core.wikitext.lines import (
+    Chunk,
+    Line,
+    chunks,
+    hidden_lines,
+    lines_between,
+    section_lines,
+)
 from bot.core.wikitext.patterns import LIST_PREFIX
 from bot.core.wikitext.pieces import Unreadable
 from bot.core.wikitext.scan import multiline_spans
@@ -33,12 +40,12 @@ def read_page(text: str, settings: Settings) -> Page:
         upcoming_lines, hidden, markup.units, heading_line, settings, log_templates
     )
     warnings = [*_hidden_sessions(text, upcoming, hiding), *warnings]
-    log_hiding = _hiding(text, log, opaque)
+    log_chunks, log_hiding = _log_side(text, log, log_lines, opaque)
     return Page(
         text=text,
         markup=markup,
         log=log,
-        log_chunks=chunks(log_lines, hidden_lines(log_lines, log_hiding)),
+        log_chunks=log_chunks,
         spans=tuple(sorted({*hiding, *log_hiding})),
         upcoming=upcoming,
         upcoming_heading=heading_line,
@@ -55,15 +62,18 @@ def read_log_page(text: str, settings: Settings) -> LogPage:
     markup = _markup(text)
     opaque = opaque_spans(text)
     log = find_section(text, headings(text, opaque), settings.log_headings)
-    log_lines = section_lines(text, log)
-    log_hiding = _hiding(text, log, opaque)
-    return LogPage(
-        text=text,
-        markup=markup,
-        log=log,
-        log_chunks=chunks(log_lines, hidden_lines(log_lines, log_hiding)),
-        spans=tuple(sorted(set(log_hiding))),
-    )
+    log_chunks, log_hiding = _log_side(text, log, section_lines(text, log), opaque)
+    spans = tuple(sorted(set(log_hiding)))
+    return LogPage(text=text, markup=markup, log=log, log_chunks=log_chunks, spans=spans)
+
+
+def _log_side(
+    text: str, log: Section, log_lines: list[Line], opaque: list[tuple[int, int]]
+) -> tuple[list[Chunk], list[tuple[int, int]]]:
+    """The log's chunks, and the spans in it nothing may be written inside: read one way for a
+    page and for an archive, whose log receives entries as the page's own would."""
+    hiding = _hiding(text, log, opaque)
+    return chunks(log_lines, hidden_lines(log_lines, hiding)), hiding
 
 
 def _markup(text: str) -> translate.Markup:
