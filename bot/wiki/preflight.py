@@ -49,14 +49,16 @@ def _site_problems(spec: str, targets: list[Target], optin: OptInWiki | None) ->
     try:
         site = client.open_site(spec)
         shared = [optin.page] if optin else []
-        return _login_problems(spec, site, [*targets, *shared]) + _page_problems(
+        return _login_problems(spec, site, [*targets, *shared], optin) + _page_problems(
             spec, site, targets, optin
         )
     except _FAILURES as error:
         return [f"{spec}: {client.failure(spec, error)}"]
 
 
-def _login_problems(spec: str, site: object, targets: list[Target]) -> list[str]:
+def _login_problems(
+    spec: str, site: object, targets: list[Target], optin: OptInWiki | None = None
+) -> list[str]:
     try:
         client.login(site)
     except BotError as error:
@@ -66,6 +68,11 @@ def _login_problems(spec: str, site: object, targets: list[Target]) -> list[str]
         for right in ("edit", "bot")
         if not client.has_right(site, right)
     ]
+    if optin is not None and not client.has_right(site, "createpage"):
+        found.append(
+            f"{spec}: the account {client.bot_name(site)} lacks the 'createpage' right: a page "
+            "that opts in with an archive would have its archive pages refused"
+        )
     apart = abs(datetime.now(UTC) - client.wiki_time(site))
     grace = min(t.settings.grace for t in targets)
     if apart > grace:
@@ -80,8 +87,8 @@ def _page_problems(
     spec: str, site: object, targets: list[Target], optin: OptInWiki | None
 ) -> list[str]:
     found = []
-    own = {
-        role: title
+    own = {  # every target's own pages: two targets may each have a status page of their own
+        (role, title)
         for t in [*targets, *([optin.page] if optin else [])]
         for role, title in (
             ("status page", runner._status_page(site, t)),
@@ -91,9 +98,10 @@ def _page_problems(
         if title
     }
     if optin is not None:
-        own["opt-in template"] = optin.template
-    pages, extras = client.read_many(site, [t.title for t in targets], sorted(set(own.values())))
-    for role, title in sorted(own.items()):
+        own.add(("opt-in template", optin.template))
+    titles = sorted({title for _, title in own})
+    pages, extras = client.read_many(site, [t.title for t in targets], titles)
+    for role, title in sorted(own):
         if title not in extras:
             found.append(f"{spec}: the {role} [[{title}]] does not exist; create it (any text)")
     for target in targets:
