@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from bot.core.settings import DEFAULT_TEMPLATES
 from bot.errors import UsageError
 from bot.ops import config
+from bot.ops.config import Target
 from tests.conftest import assert_usage_error
 
 GOOD = """
@@ -379,3 +381,13 @@ def test_a_zone_that_is_no_zone_is_refused(tmp_path):
     text = GOOD.replace("history_limit = 20", 'zone = "CEST"')
     with pytest.raises(UsageError, match=re.escape("targets[2].zone: 'CEST' is not UTC or an")):
         config.load(write(tmp_path, text))
+
+
+def test_a_pass_groups_targets_by_wiki_and_keeps_a_wiki_where_pages_only_opt_in():
+    meta, de = Target(site="meta:meta", title="A"), Target(site="wikipedia:de", title="B")
+    optin = config.OptInWiki("User:Bot/config", Target(site="devwiki:en", title=""))
+    assert config.by_site([meta, de, replace(meta, title="C")], [optin]) == {
+        "meta:meta": ([meta, replace(meta, title="C")], None),
+        "wikipedia:de": ([de], None),
+        "devwiki:en": ([], optin),
+    }

@@ -7,6 +7,7 @@ runs on a configuration that is only half valid.
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from pathlib import Path
@@ -206,6 +207,20 @@ def _names_problem(element: str, names: tuple[str, ...]) -> str | None:
     if last and names.index(last) < names.index(first):
         return f"{element!r}: a range that runs backwards"
     return None
+
+
+def by_site(
+    targets: Iterable[Target], optins: Iterable[OptInWiki]
+) -> dict[str, tuple[list[Target], OptInWiki | None]]:
+    """Each wiki of a pass, in the file's order: its targets and its opt-in (None where it is
+    off). A wiki where pages opt in is there even with no target of its own."""
+    optin_of = {wiki.site: wiki for wiki in optins}
+    grouped: dict[str, list[Target]] = {}
+    for target in targets:
+        grouped.setdefault(target.site, []).append(target)
+    for site in optin_of:
+        grouped.setdefault(site, [])
+    return {site: (listed, optin_of.get(site)) for site, listed in grouped.items()}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from bot.core.page.reader import read_page
 from bot.errors import BotError, Refusal
 from bot.ops import state
-from bot.ops.config import Config, OptInWiki, Target
+from bot.ops.config import Config, OptInWiki, Target, by_site
 from bot.wiki import client, runner
 
 _FAILURES: tuple[type[BaseException], ...] = (*client.WIKI_FAILURES, BotError)
@@ -28,14 +28,8 @@ def problems(settings: Config) -> list[str]:
         state.prepare(settings.state_dir)
     except BotError as error:
         found.append(str(error))
-    by_site: dict[str, list[Target]] = {}
-    for target in settings.targets:
-        by_site.setdefault(target.site, []).append(target)
-    optin_of = {wiki.site: wiki for wiki in settings.optins}
-    for spec in optin_of:
-        by_site.setdefault(spec, [])
-    for spec, targets in by_site.items():
-        found.extend(_site_problems(spec, targets, optin_of.get(spec)))
+    for spec, (targets, optin) in by_site(settings.targets, settings.optins).items():
+        found.extend(_site_problems(spec, targets, optin))
     return found
 
 

@@ -26,7 +26,7 @@ from bot.core.wikitext.liveness import became_live, literal
 from bot.core.wikitext.titles import normal
 from bot.errors import Refusal, UsageError
 from bot.ops import deadline, state
-from bot.ops.config import OptInWiki, Target
+from bot.ops.config import OptInWiki, Target, by_site
 from bot.wiki import client, flow, optin, translate_api, translation_flow
 from bot.wiki.flow import Ending, Outcome, Review
 
@@ -113,18 +113,12 @@ def run_pass(
     memory = memory if memory is not None else state.Memory()
     clock_given, now = now is not None, now or datetime.now(UTC)  # once, for the whole pass
     outcomes: list[Outcome] = []
-    by_site: dict[str, list[Target]] = {}
-    for target in targets:
-        by_site.setdefault(target.site, []).append(target)
-    optin_of = {wiki.site: wiki for wiki in optins}
-    for site_name in optin_of:
-        by_site.setdefault(site_name, [])
     stopped: deadline.Interrupted | None = None
-    for site_name, site_targets in by_site.items():
+    for site_name, (site_targets, site_optin) in by_site(targets, optins).items():
         if stopped is not None:
             outcomes.extend(_not_tried(t, stopped, memory, now, dry_run) for t in site_targets)
             continue
-        wiki = _OnSite(site_name, optin_of.get(site_name), now, clock_given, dry_run, memory)
+        wiki = _OnSite(site_name, site_optin, now, clock_given, dry_run, memory)
         try:
             outcomes.extend(_pass_on_site(wiki, site_targets))
         except PassStopped as stop:
